@@ -18,7 +18,7 @@ from PIL import Image
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_DIR', 'KNOWN_CIFAR10_REBUILDS', 'CIFAR10_CLASSES', 'IMAGE_EXTS', 'DataError',
            'default_data_root', 'resolve_root', 'md5sum', 'find_cifar10', 'check_cifar10_archive', 'download_cifar10',
            'to_float', 'to_uint8', 'ImageArrays', 'load_cifar10', 'make_fake_cifar10', 'center_crop_resize',
-           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset']
+           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'describe_dataset']
 
 # %% ../nbs/02_data.ipynb #02-data-005
 class DataError(RuntimeError):
@@ -309,3 +309,17 @@ def build_dataset(name: str, split: str, root: str | None = None, image_size: in
         if limit is not None: ds.samples, ds.labels = ds.samples[:limit], ds.labels[:limit]
         return ds
     raise ValueError(f"unknown dataset {name!r}: expected 'cifar10' or 'imagenet_folder'")
+
+# %% ../nbs/02_data.ipynb #02-data-041
+def describe_dataset(name: str, root: str | None = None, **_ignored) -> str:
+    "One sentence naming the data a config points at (for reports)."
+    if name == "cifar10":
+        src = find_cifar10(resolve_root(root))
+        if src is None: return f"CIFAR-10: not found under {resolve_root(root)}"
+        if src.is_dir(): return f"CIFAR-10 from the extracted folder {src} (checksum not checked)"
+        got = md5sum(src)
+        if got == CIFAR10_MD5: return f"CIFAR-10, the official archive {src} (md5 {got})"
+        return f"CIFAR-10 from {src}: md5 {got} is not the official one; " + KNOWN_CIFAR10_REBUILDS.get(got, "an unknown rebuild")
+    if name == "imagenet_folder":
+        return f"ImageNet-style folder {root or os.environ.get('WARTOK_IMAGENET')}"
+    return name

@@ -15,7 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from .ar import build_ar, sample
 from .config import as_kwargs
-from .data import BatchLoader, build_dataset, to_uint8
+from .data import BatchLoader, build_dataset, describe_dataset, to_uint8
 from .metrics import image_metrics
 from .metrics import tokenizer_metrics
 from .tokenizer import build_tokenizer
@@ -226,6 +226,7 @@ def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: P
           f"- Produced by `wartok` at commit `{commit}` on {hw}.",
           f"- Preset `{cfg.preset}`, seed {cfg.seed}; total wall time {wall / 60:.1f} min "
           f"({per_method}).",
+          f"- Data: {describe_dataset(cfg.data.name, cfg.data.root)}.",
           f"- Sizes (shrunk from the paper's where the preset says so): {sizes}.",
           f"- DPD: λ={cfg.dpd.weight} (warm-up {cfg.dpd.warmup_steps} steps), τ={cfg.dpd.tau}, T={cfg.dpd.target_temperature}, "
           f"target {cfg.dpd.target_mode}, proxy lr {cfg.dpd.proxy_lr}; backprop-AR weight {cfg.dpd.ar_weight}.",
@@ -233,9 +234,19 @@ def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: P
           "`gLoss (train)` is the same on as many training images (the paper's AR loss is likely the training CE).",
           f"- FID: {fid_note}. rFID: reconstructions of the evaluation split vs that split; "
           "gFID/IS: samples of the final prior vs the training set. Without the standard Inception weights these "
-          "columns are missing (—), never estimated.",
+          "columns are missing (—), never estimated; they need torch-fidelity's standard Inception weights "
+          "(downloaded where there is internet, or `eval.fid_weights_path`).",
           f"- Sampling: temperature {ar.temperature}, top-k {ar.top_k or 'off'}, top-p {ar.top_p}, CFG {ar.cfg_scale}.",
           ]
+    base = next((r for r in rows if r["method"] == "two_stage"), None)
+    if base is not None and len(rows) > 1:
+        md += ["", "## Relative to two-stage", "",
+               "Target (issue #7): gLoss ≤ 0.7× two-stage's with reconstruction MSE within 10%.", ""]
+        for r in rows:
+            if r is base: continue
+            g, m = r["gloss"] / base["gloss"], r["rmse"] / base["rmse"] - 1
+            verdict = "met" if g <= 0.7 and abs(m) <= 0.1 else "missed"
+            md.append(f"- {r['method']}: gLoss {g:.3f}× two-stage's, rMSE {m:+.0%} — target {verdict}.")
     if notes: md += ["", notes]
     (report_dir / "table.md").write_text("\n".join(md) + "\n")
     return report_dir
