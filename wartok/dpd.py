@@ -18,10 +18,14 @@ __all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'all_sequences', '
 
 # %% ../nbs/06_dpd.ipynb #06-dpd-004
 def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, target_temperature: float = 1.0,
-                   clip: Optional[float] = None) -> torch.Tensor:
-    "s(k) = log q̂(k | z_<i) - log p*_T(k | z_<i), shape [B, L, K]; optionally clipped to [-clip, clip]."
-    s = F.log_softmax(proxy_logits.float(), -1) - F.log_softmax(target_logits.float() / target_temperature, -1)
-    return s.clamp(-clip, clip) if clip else s
+                   clip: Optional[float] = None, return_log_probs: bool = False):
+    """s(k) = log q̂(k | z_<i) - log p*_T(k | z_<i), shape [B, L, K]; optionally clipped to [-clip, clip].
+    With `return_log_probs`, also both log-probability tensors (so callers need no second log-softmax)."""
+    lq = F.log_softmax(proxy_logits.float(), -1)
+    lp = F.log_softmax(target_logits.float() / target_temperature, -1)
+    s = lq - lp
+    if clip: s = s.clamp(-clip, clip)
+    return (s, lq, lp) if return_log_probs else s
 
 def dpd_surrogate(onehot_st: torch.Tensor, contrast: torch.Tensor) -> torch.Tensor:
     "L_DPD = mean over images and positions of sum_k ẑ(k) sg(s(k)); its gradient moves the particles along v."
@@ -112,9 +116,9 @@ class DPD:
         lq = self.proxy(tokens, labels)
         lp = lq if self.target is None else self.target(tokens, labels)
         self.proxy.train(was)
-        s = token_contrast(lq, lp, self.target_temperature, self.clip)
-        nll = lambda lg: F.cross_entropy(lg.float().transpose(1, 2), tokens).item()
-        return s, {"proxy_nll": nll(lq), "target_nll": nll(lp / self.target_temperature), "mean_abs_s": s.abs().mean().item()}
+        s, log_q, log_p = token_contrast(lq, lp, self.target_temperature, self.clip, return_log_probs=True)
+        nll = lambda logp: -logp.gather(-1, tokens[..., None]).mean().item()  # reuse the log-softmaxes: vocab-sized work is the cost here
+        return s, {"proxy_nll": nll(log_q), "target_nll": nll(log_p), "mean_abs_s": s.abs().mean().item()}
 
     def loss(self, quantizer, e: torch.Tensor, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
         "L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]."

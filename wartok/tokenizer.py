@@ -74,7 +74,8 @@ class VectorQuantizer(nn.Module):
                                 detach_codes: bool = True) -> torch.Tensor:
         "onehot(indices) in the forward pass, the gradient of the soft assignment in the backward pass."
         pi = self.soft_assignment(e, tau, detach_codes)
-        return pi + (F.one_hot(indices, self.K).to(pi.dtype) - pi).detach()
+        hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)  # one-hot in pi's dtype, no int64 detour
+        return pi + (hard - pi).detach()
 
     @torch.no_grad()
     def _track_usage(self, indices: torch.Tensor, e: torch.Tensor):

@@ -1,0 +1,113 @@
+"""What a wAR-Tok step costs, against the alternatives, measured in one run (issue #5).
+
+    python benchmarks/run.py                 # cpu preset sizes (and paper sizes where a GPU exists)
+    python benchmarks/run.py --reps 20       # more repetitions
+
+Times, after warm-up, the median of several repetitions of: a two-stage tokenizer step (reconstruction only),
+a wAR-Tok step (reconstruction + WGF-DPD: contrast forwards, proxy MLE step), a backprop-through-AR step,
+AR sampling of a batch with the KV cache vs full recompute, and data loading vs the tokenizer step.
+Each case runs in its own subprocess so that its peak memory (RSS on CPU, allocated on GPU) is its own.
+Prints ratios measured in this run and writes reports/benchmarks/<host>.csv, plus a torch.profiler table of
+the wAR-Tok step. Absolute times depend on the machine; the ratios are the point.
+"""
+import argparse, json, os, platform, resource, socket, statistics, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ["two_stage", "wartok", "backprop_ar", "sample_cached", "sample_naive", "data_loading"]
+
+def build(preset: str, device: str):
+    import torch
+    from wartok.config import compose_config, as_kwargs
+    from wartok.tokenizer import build_tokenizer
+    from wartok.ar import build_ar
+    cfg = compose_config(preset, [f"device={device}"])
+    tok_kw = as_kwargs(cfg.tokenizer, drop=("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start"))
+    return cfg, tok_kw
+
+def timed(fn, reps: int, warmup: int, sync):
+    for _ in range(warmup): fn(); sync()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter(); fn(); sync(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+def run_case(case: str, preset: str, device: str, reps: int) -> dict:
+    "One measurement, in this (fresh) process."
+    import torch
+    from wartok.ar import build_ar, sample
+    from wartok.tokenizer import build_tokenizer
+    from wartok.train import TokenizerTrainer
+    torch.manual_seed(0)
+    cfg, tok_kw = build(preset, device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    B = cfg.train.batch_size
+    x = torch.rand(B, 3, cfg.data.image_size, cfg.data.image_size, device=device) * 2 - 1
+    y = torch.zeros(B, dtype=torch.long, device=device)
+    dp = cfg.dpd
+    if case in ("two_stage", "wartok", "backprop_ar"):
+        tok = build_tokenizer(**tok_kw)
+        mk = lambda: build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth, heads=dp.proxy_heads)
+        tr = TokenizerTrainer(tok, case, steps=1000, proxy=mk(), fresh_target=mk(), dpd_weight=dp.weight,
+                              target_mode=dp.target_mode, target_temperature=dp.target_temperature, ar_weight=dp.ar_weight,
+                              device=device, amp=cfg.train.amp)
+        sec = timed(lambda: tr.step(x, y), reps, 3, sync)
+        if case == "wartok":  # where the time goes
+            from torch.profiler import profile, ProfilerActivity
+            acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith("cuda") else [])
+            with profile(activities=acts) as prof:
+                for _ in range(3): tr.step(x, y)
+            sort = "cuda_time_total" if device.startswith("cuda") else "cpu_time_total"
+            out = ROOT / "reports" / "benchmarks" / f"{socket.gethostname()}_{preset}_profile_wartok.txt"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(prof.key_averages().table(sort_by=sort, row_limit=25))
+    elif case.startswith("sample"):
+        tok_tokens = build_tokenizer(**tok_kw).num_tokens
+        prior = build_ar(cfg.tokenizer.codebook_size, tok_tokens, **{k: cfg.ar[k] for k in ("width", "depth", "heads")}).to(device)
+        sec = timed(lambda: sample(prior, B, use_cache=case == "sample_cached", device=device), max(3, reps // 3), 1, sync)
+    elif case == "data_loading":
+        from wartok.data import BatchLoader, build_dataset
+        d = cfg.data
+        ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
+        it = BatchLoader(ds, B, seed=0, hflip=d.hflip, num_workers=d.num_workers).forever()
+        sec = timed(lambda: next(it)[0].to(device), reps * 5, 3, sync)
+    peak = (torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda")
+            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return {"case": case, "preset": preset, "device": device, "batch": B, "seconds": sec, "peak_mib": round(peak, 1)}
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--case"); ap.add_argument("--preset"); ap.add_argument("--device")
+    a = ap.parse_args()
+    if a.case:  # child process
+        print(json.dumps(run_case(a.case, a.preset, a.device, a.reps))); return
+    import torch
+    setups = [("cpu", "cpu")] + ([("paper", "cuda")] if torch.cuda.is_available() else [])
+    rows = []
+    for preset, device in setups:
+        for case in CASES:
+            p = subprocess.run([sys.executable, __file__, "--case", case, "--preset", preset, "--device", device,
+                                "--reps", str(a.reps)], capture_output=True, text=True)
+            if p.returncode: sys.exit(f"{case} failed:\n{p.stderr[-3000:]}")
+            row = json.loads(p.stdout.strip().splitlines()[-1]); rows.append(row)
+            print(f"{preset:6s} {case:14s} {row['seconds'] * 1000:9.1f} ms  peak {row['peak_mib']:8.1f} MiB", flush=True)
+    if not torch.cuda.is_available(): print("paper sizes skipped: no GPU here")
+    import pandas as pd
+    df = pd.DataFrame(rows)
+    for preset, g in df.groupby("preset", sort=False):
+        s = dict(zip(g["case"], g["seconds"]))
+        ratios = {"wartok / two_stage (target <= 1.3)": s["wartok"] / s["two_stage"],
+                  "backprop_ar / wartok (target >= 1.5)": s["backprop_ar"] / s["wartok"],
+                  "naive / cached sampling (target >= 5)": s["sample_naive"] / s["sample_cached"],
+                  "data batch / two_stage step": s["data_loading"] / s["two_stage"]}
+        print(f"\n{preset}:"); [print(f"  {k}: {v:.2f}") for k, v in ratios.items()]
+        for k, v in ratios.items(): df.loc[df.preset == preset, k.split(" (")[0]] = round(v, 3)
+    from wartok.reports import git_commit, hardware
+    df["commit"], df["hardware"] = git_commit(), hardware(setups[-1][1])
+    out = ROOT / "reports" / "benchmarks" / f"{socket.gethostname()}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
+    print(f"\nwrote {out}")
+
+if __name__ == "__main__":
+    main()
