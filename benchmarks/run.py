@@ -83,6 +83,8 @@ def main():
     if a.case:  # child process
         print(json.dumps(run_case(a.case, a.preset, a.device, a.reps))); return
     import torch
+    from wartok.reports import git_commit, hardware
+    commit = git_commit()  # before this run rewrites its own tracked report files
     setups = [("cpu", "cpu")] + ([("paper", "cuda")] if torch.cuda.is_available() else [])
     rows = []
     for preset, device in setups:
@@ -103,8 +105,7 @@ def main():
                   "data batch / two_stage step": s["data_loading"] / s["two_stage"]}
         print(f"\n{preset}:"); [print(f"  {k}: {v:.2f}") for k, v in ratios.items()]
         for k, v in ratios.items(): df.loc[df.preset == preset, k.split(" (")[0]] = round(v, 3)
-    from wartok.reports import git_commit, hardware
-    df["commit"], df["hardware"] = git_commit(), hardware(setups[-1][1])
+    df["commit"], df["hardware"] = commit, hardware(setups[-1][1])
     out = ROOT / "reports" / "benchmarks" / f"{socket.gethostname()}.csv"
     out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
     print(f"\nwrote {out}")
