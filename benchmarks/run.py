@@ -22,7 +22,7 @@ def build(preset: str, device: str):
     from wartok.tokenizer import build_tokenizer
     from wartok.ar import build_ar
     cfg = compose_config(preset, [f"device={device}"])
-    tok_kw = as_kwargs(cfg.tokenizer, drop=("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start"))
+    tok_kw = as_kwargs(cfg.tokenizer)  # build_tokenizer drops the loss settings
     return cfg, tok_kw
 
 def timed(fn, reps: int, warmup: int, sync):

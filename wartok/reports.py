@@ -18,7 +18,7 @@ from .config import as_kwargs
 from .data import BatchLoader, build_dataset, describe_dataset, to_uint8
 from .metrics import image_metrics
 from .metrics import tokenizer_metrics
-from .tokenizer import build_tokenizer
+from .tokenizer import LOSS_KEYS, build_tokenizer
 from .train import (METHODS, PriorTrainer, TokenArrays, TokenizerTrainer, evaluate_nll, fit, read_jsonl,
                           tokenize_dataset)
 
@@ -53,8 +53,6 @@ def project_root(start: Optional[Path] = None) -> Path:
     return p
 
 # %% ../nbs/09_reports.ipynb #09-reports-008
-_TOK_LOSS_KEYS = ("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start")
-
 def _sample_labels(n: int, num_classes: int, conditional: bool) -> Optional[torch.Tensor]:
     return torch.arange(n) % num_classes if conditional else None
 
@@ -79,13 +77,13 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
 
     # 1. the tokenizer, trained by `method`
     torch.manual_seed(seed)
-    tok = build_tokenizer(**as_kwargs(tk, drop=_TOK_LOSS_KEYS))
+    tok = build_tokenizer(**as_kwargs(tk))
     K, L = tok.codebook_size, tok.num_tokens
     proxy_kw = dict(width=dp.proxy_width, depth=dp.proxy_depth, heads=dp.proxy_heads, num_classes=num_classes, conditional=cond)
     proxy, fresh = build_ar(K, L, **proxy_kw), build_ar(K, L, **proxy_kw)
     trainer = TokenizerTrainer(
         tok, method, steps=tr.tokenizer_steps, lr=tr.tokenizer_lr, weight_decay=tr.weight_decay, lr_min_ratio=tr.lr_min_ratio,
-        grad_clip=tr.grad_clip, **{k: tk[k] for k in _TOK_LOSS_KEYS}, tail_dropout=tr.tail_dropout,
+        grad_clip=tr.grad_clip, **{k: tk[k] for k in LOSS_KEYS}, tail_dropout=tr.tail_dropout,
         ema_half_life=tr.ema_half_life, proxy=proxy, fresh_target=fresh, conditional=cond, dpd_weight=dp.weight,
         dpd_warmup=dp.warmup_steps, dpd_tau=dp.tau, target_temperature=dp.target_temperature, target_mode=dp.target_mode,
         target_path=dp.target_path, target_ema_decay=dp.target_ema_decay, proxy_lr=dp.proxy_lr, proxy_steps=dp.proxy_steps,

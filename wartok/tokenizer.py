@@ -15,9 +15,9 @@ import torch.nn.functional as F
 from .layers import Block
 
 # %% auto #0
-__all__ = ['Quantized', 'VectorQuantizer', 'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder', 'TiTokEncoder',
-           'TiTokDecoder', 'VQTokenizer', 'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator', 'hinge_d_loss',
-           'hinge_g_loss', 'build_tokenizer', 'reconstruction_metrics']
+__all__ = ['LOSS_KEYS', 'Quantized', 'VectorQuantizer', 'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder',
+           'TiTokEncoder', 'TiTokDecoder', 'VQTokenizer', 'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator',
+           'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer', 'reconstruction_metrics']
 
 # %% ../nbs/04_tokenizer.ipynb #04-tokenizer-005
 @dataclass
@@ -182,7 +182,7 @@ class VQTokenizer(nn.Module):
     def __init__(self, arch: str = "conv2d", image_size: int = 32, codebook_size: int = 1024, code_dim: int = 12,
                  l2_codes: bool = True, beta: float = 0.25, tau: float = 1.0, dead_code_threshold: float = 0.0,
                  channels: tuple[int, ...] = (32, 64, 128), res_blocks: int = 1, patch_size: int = 4,
-                 num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4, **_losses):
+                 num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4):
         super().__init__()
         self.arch, self.image_size = arch, image_size
         if arch == "conv2d":
@@ -275,9 +275,11 @@ def hinge_g_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     return -fake_logits.mean()
 
 # %% ../nbs/04_tokenizer.ipynb #04-tokenizer-030
+LOSS_KEYS = ("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start")
+
 def build_tokenizer(**cfg) -> VQTokenizer:
-    "A `VQTokenizer` from the keys of the `tokenizer` config group (loss settings are ignored here)."
-    return VQTokenizer(**cfg)
+    "A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer)."
+    return VQTokenizer(**{k: v for k, v in cfg.items() if k not in LOSS_KEYS})
 
 def reconstruction_metrics(recon: torch.Tensor, x: torch.Tensor) -> dict:
     "MSE on [-1, 1] images and PSNR in dB on the [0, 1] scale."
