@@ -4,7 +4,6 @@
 
 # %% ../nbs/01_config.ipynb #01-config-003
 from __future__ import annotations
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_metrics.ipynb #08-metrics-003
 from __future__ import annotations
-import math, os, warnings
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -115,7 +115,7 @@ def image_metrics(fake: torch.Tensor, real: Optional[torch.Tensor] = None, *, fi
 
 # %% ../nbs/08_metrics.ipynb #08-metrics-015
 from .data import to_uint8
-from .tokenizer import codebook_stats
+from .tokenizer import codebook_stats, psnr
 
 @torch.no_grad()
 def tokenizer_metrics(tokenizer, dataset, batch_size: int = 256, device: str = "cpu") -> dict:
@@ -130,6 +130,6 @@ def tokenizer_metrics(tokenizer, dataset, batch_size: int = 256, device: str = "
         toks.append(z.cpu()); labs.append(y); recs.append(to_uint8(r).cpu()); origs.append(to_uint8(x).cpu())
     tokens = torch.cat(toks); st = codebook_stats(tokens, tokenizer.codebook_size)
     mse = se / n
-    return {"mse": mse, "psnr": 10 * math.log10(4 / max(mse, 1e-12)), "usage": st["usage"], "perplexity": st["perplexity"],
+    return {"mse": mse, "psnr": psnr(mse), "usage": st["usage"], "perplexity": st["perplexity"],
             "token_entropy": st["entropy"], "code_counts": st["counts"], "tokens": tokens, "labels": torch.cat(labs),
             "recon_uint8": torch.cat(recs), "real_uint8": torch.cat(origs)}

@@ -53,9 +53,6 @@ def project_root(start: Optional[Path] = None) -> Path:
     return p
 
 # %% ../nbs/09_reports.ipynb #09-reports-008
-def _sample_labels(n: int, num_classes: int, conditional: bool) -> Optional[torch.Tensor]:
-    return torch.arange(n) % num_classes if conditional else None
-
 def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
     "uint8 [N, 3, H, W] -> one HWC uint8 array."
     n = len(images); rows = math.ceil(n / nrow); _, c, h, w = images.shape
@@ -76,6 +73,8 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     num_classes, cond = d.num_classes, ar.conditional
 
     # 1. the tokenizer, trained by `method`
+    # Every method builds the same modules in the same order from the same seed, so all start from one tokenizer
+    # initialisation and draw the same random stream (the AR models are built even where a method ignores them).
     torch.manual_seed(seed)
     tok = build_tokenizer(**as_kwargs(tk))
     K, L = tok.codebook_size, tok.num_tokens
@@ -115,7 +114,7 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     n_tr = min(len(train_tokens), len(eval_tokens))
     gloss_train = evaluate_nll(prior, TokenArrays(train_tokens.tokens[:n_tr], train_tokens.labels[:n_tr]), ev.batch_size, cond, device)
     gen = torch.Generator(device=device).manual_seed(seed)
-    labels = _sample_labels(ev.num_samples, num_classes, cond)
+    labels = torch.arange(ev.num_samples) % num_classes if cond else None  # balanced classes for conditional priors
     chunks = []
     for i in range(0, ev.num_samples, ev.batch_size):
         lab = labels[i:i + ev.batch_size].to(device) if labels is not None else None

@@ -17,7 +17,7 @@ from .layers import Block
 # %% auto #0
 __all__ = ['LOSS_KEYS', 'Quantized', 'VectorQuantizer', 'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder',
            'TiTokEncoder', 'TiTokDecoder', 'VQTokenizer', 'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator',
-           'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer', 'reconstruction_metrics']
+           'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer', 'psnr']
 
 # %% ../nbs/04_tokenizer.ipynb #04-tokenizer-005
 @dataclass
@@ -281,7 +281,6 @@ def build_tokenizer(**cfg) -> VQTokenizer:
     "A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer)."
     return VQTokenizer(**{k: v for k, v in cfg.items() if k not in LOSS_KEYS})
 
-def reconstruction_metrics(recon: torch.Tensor, x: torch.Tensor) -> dict:
-    "MSE on [-1, 1] images and PSNR in dB on the [0, 1] scale."
-    mse = F.mse_loss(recon.clamp(-1, 1), x).item()
-    return {"mse": mse, "psnr": 10 * math.log10(4.0 / max(mse, 1e-12))}
+def psnr(mse: float) -> float:
+    "PSNR in dB on the [0, 1] scale from an MSE measured on [-1, 1] images (peak-to-peak 2, so 4 / MSE)."
+    return 10 * math.log10(4.0 / max(mse, 1e-12))

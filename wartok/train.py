@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, json, math, os, random, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .ar import GPT, ar_train_step
 from .dpd import DPD, ema_update, make_target
 from .tokenizer import (VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats, hinge_d_loss,
-                              hinge_g_loss, pixel_loss)
+                              hinge_g_loss, pixel_loss, psnr)
 
 # %% auto #0
 __all__ = ['METHODS', 'CheckpointError', 'NonFiniteLoss', 'save_checkpoint', 'load_checkpoint', 'latest_checkpoint', 'rng_state',
@@ -163,7 +163,7 @@ class TokenizerTrainer:
         st = codebook_stats(aux["indices"], tok.codebook_size)
         mse = F.mse_loss(recon.detach().float().clamp(-1, 1), x).item()
         log.update(step=step, l_rec=rec.item(), l_vq=aux["vq_loss"].item(), loss=loss.item(), mse=mse,
-                   psnr=10 * math.log10(4 / max(mse, 1e-12)), usage=st["usage"], perplexity=st["perplexity"],
+                   psnr=psnr(mse), usage=st["usage"], perplexity=st["perplexity"],
                    token_entropy=st["entropy"], lr=self.sched.get_last_lr()[0])
         return log
 
