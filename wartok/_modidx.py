@@ -208,4 +208,10 @@ d = { 'settings': { 'branch': 'main',
                               'wartok.train.rng_state': ('train.html#rng_state', 'wartok/train.py'),
                               'wartok.train.save_checkpoint': ('train.html#save_checkpoint', 'wartok/train.py'),
                               'wartok.train.set_rng_state': ('train.html#set_rng_state', 'wartok/train.py'),
-                              'wartok.train.tokenize_dataset': ('train.html#tokenize_dataset', 'wartok/train.py')}}}
+                              'wartok.train.tokenize_dataset': ('train.html#tokenize_dataset', 'wartok/train.py')},
+            'wartok.tvc': { 'wartok.tvc._xlogratio': ('tvc.html#_xlogratio', 'wartok/tvc.py'),
+                            'wartok.tvc.ar_loss': ('tvc.html#ar_loss', 'wartok/tvc.py'),
+                            'wartok.tvc.bigram_prior': ('tvc.html#bigram_prior', 'wartok/tvc.py'),
+                            'wartok.tvc.prior_gap': ('tvc.html#prior_gap', 'wartok/tvc.py'),
+                            'wartok.tvc.reconstruction_nll': ('tvc.html#reconstruction_nll', 'wartok/tvc.py'),
+                            'wartok.tvc.tvc_divergences': ('tvc.html#tvc_divergences', 'wartok/tvc.py')}}}
