@@ -122,11 +122,13 @@ def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperatur
     return out
 
 # %% ../nbs/05_ar.ipynb #05-ar-018
-def ar_train_step(model: GPT, opt: torch.optim.Optimizer, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
+def ar_train_step(model: nn.Module, opt: torch.optim.Optimizer, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
                   clip: float = 1.0) -> float:
-    "One maximum-likelihood step on hard `tokens` [B, L] (detached); returns the NLL before the step."
+    """One maximum-likelihood step on hard `tokens` [B, L] (detached); returns the NLL before the step.
+    `model` is a `GPT` or a DistributedDataParallel-wrapped one (the loss goes through `forward`, which DDP hooks)."""
     model.train()
-    loss = model.nll(tokens.detach(), labels)
+    tokens = tokens.detach()
+    loss = F.cross_entropy(model(tokens, labels).transpose(1, 2), tokens)
     opt.zero_grad(set_to_none=True); loss.backward()
     if clip: torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
     opt.step()

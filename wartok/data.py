@@ -13,6 +13,7 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 import torch
 from PIL import Image
+from torch.utils.data import DistributedSampler
 
 # %% auto #0
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_DIR', 'KNOWN_CIFAR10_REBUILDS', 'CIFAR10_CLASSES', 'IMAGE_EXTS', 'DataError',
@@ -250,24 +251,23 @@ class BatchLoader:
         n, g = len(self.ds), self.bs * self.world
         return n // g if self.drop_last else -(-n // g)
 
-    def _global_batches(self, epoch: int) -> list[torch.Tensor]:
-        n = len(self.ds)
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed + epoch)) if self.shuffle else torch.arange(n)
-        g = self.bs * self.world
-        return [order[i:i + g] for i in range(0, len(self) * g, g)]
-
     def _flips(self, epoch: int, b: int, n: int) -> torch.Tensor:
         gen = torch.Generator().manual_seed(hash((self.seed, epoch, b)) % (2 ** 62))
         return torch.rand(n, generator=gen) < 0.5
 
     def _local(self, epoch: int) -> list[tuple[int, torch.Tensor, torch.Tensor]]:
         "(batch number, this rank's indices, this rank's flip flags) for every batch of `epoch`."
+        sampler = DistributedSampler(range(len(self.ds)), num_replicas=self.world, rank=self.rank,
+                                     shuffle=self.shuffle, seed=self.seed, drop_last=self.drop_last)
+        sampler.set_epoch(epoch)
+        mine = torch.tensor(list(sampler), dtype=torch.long)
         out = []
-        for b, idx in enumerate(self._global_batches(epoch)):
-            flips = self._flips(epoch, b, len(idx)) if self.hflip else torch.zeros(len(idx), dtype=torch.bool)
-            per = -(-len(idx) // self.world)
-            sl = slice(self.rank * per, (self.rank + 1) * per)
-            out.append((b, idx[sl], flips[sl]))
+        for b in range(len(self)):
+            idx = mine[b * self.bs:(b + 1) * self.bs]
+            # flips belong to global-batch positions; this rank's j-th image sits at position rank + world * j
+            flips = (self._flips(epoch, b, self.bs * self.world)[self.rank::self.world][:len(idx)] if self.hflip
+                     else torch.zeros(len(idx), dtype=torch.bool))
+            out.append((b, idx, flips))
         return out
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

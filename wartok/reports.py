@@ -19,6 +19,7 @@ from .data import BatchLoader, build_dataset, describe_dataset, to_uint8
 from .metrics import image_metrics
 from .metrics import tokenizer_metrics
 from .tokenizer import LOSS_KEYS, build_tokenizer
+from .distributed import barrier, broadcast_object, get_rank, get_world_size, is_main, main_first
 from .train import (METHODS, PriorTrainer, TokenArrays, TokenizerTrainer, evaluate_nll, fit, read_jsonl,
                           tokenize_dataset)
 
@@ -68,8 +69,12 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     if resume and (out / "metrics.json").exists(): return json.loads((out / "metrics.json").read_text())
     d, tk, ar, dp, tr, ev = cfg.data, cfg.tokenizer, cfg.ar, cfg.dpd, cfg.train, cfg.eval
     device, seed, t_start = cfg.device, cfg.seed, time.time()
-    if train_ds is None: train_ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
-    if eval_ds is None: eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
+    rank, world = get_rank(), get_world_size()
+    for key in ("batch_size", "ar_batch_size"):  # batch sizes are global: each of the `world` processes takes a share
+        if tr[key] % world: raise ValueError(f"train.{key}={tr[key]} is not divisible by the {world} processes")
+    with main_first():  # a download happens once, on rank 0
+        if train_ds is None: train_ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
+        if eval_ds is None: eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
     num_classes, cond = d.num_classes, ar.conditional
 
     # 1. the tokenizer, trained by `method`
@@ -87,7 +92,8 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
         dpd_warmup=dp.warmup_steps, dpd_tau=dp.tau, target_temperature=dp.target_temperature, target_mode=dp.target_mode,
         target_path=dp.target_path, target_ema_decay=dp.target_ema_decay, proxy_lr=dp.proxy_lr, proxy_steps=dp.proxy_steps,
         to_codebook=dp.to_codebook, clip=dp.clip, ar_weight=dp.ar_weight, device=device, amp=tr.amp)
-    loader = BatchLoader(train_ds, tr.batch_size, seed=seed, hflip=d.hflip, num_workers=d.num_workers)
+    loader = BatchLoader(train_ds, tr.batch_size // world, seed=seed, hflip=d.hflip, num_workers=d.num_workers,
+                         rank=rank, world_size=world)
     meta = {"config": OmegaConf.to_container(cfg, resolve=True), "commit": git_commit()}
     t0 = time.time()
     fit(trainer, loader, tr.tokenizer_steps, out, "tokenizer", log_every=tr.log_every, ckpt_every=tr.ckpt_every,
@@ -102,11 +108,13 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     prior = build_ar(K, L, num_classes=num_classes, **as_kwargs(ar))
     pt = PriorTrainer(prior, steps=tr.ar_steps, lr=tr.ar_lr, weight_decay=tr.weight_decay, lr_min_ratio=tr.lr_min_ratio,
                       conditional=cond, device=device, amp=tr.amp, grad_clip=tr.grad_clip)
-    fit(pt, BatchLoader(train_tokens, tr.ar_batch_size, seed=seed), tr.ar_steps, out, "prior",
+    fit(pt, BatchLoader(train_tokens, tr.ar_batch_size // world, seed=seed, rank=rank, world_size=world), tr.ar_steps, out, "prior",
         log_every=tr.log_every, ckpt_every=tr.ckpt_every, resume=resume, progress=progress, extra_state=meta)
     prior_time = time.time() - t0
 
-    # 3. evaluation
+    # 3. evaluation, on rank 0 only; the others wait and receive its row
+    if not is_main():
+        row = broadcast_object(None); barrier(); return row
     t0 = time.time()
     tm = tokenizer_metrics(tok_eval, eval_ds, batch_size=ev.batch_size, device=device)
     eval_tokens = TokenArrays(tm["tokens"], tm["labels"])
@@ -138,10 +146,11 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     eval_time = time.time() - t0
     row.update(tokenizer_steps=tr.tokenizer_steps, ar_steps=tr.ar_steps, train_images=len(train_ds), eval_images=len(eval_ds),
                tokenizer_time_s=round(tok_time, 1), prior_time_s=round(prior_time, 1), eval_time_s=round(eval_time, 1),
-               wall_time_s=round(time.time() - t_start, 1), commit=git_commit(), hardware=hardware(device))
+               wall_time_s=round(time.time() - t_start, 1), commit=git_commit(), hardware=hardware(device), processes=world)
     torch.save({"samples": samples[:64], "recon": tm["recon_uint8"][:32], "real": tm["real_uint8"][:32],
                 "code_counts": tm["code_counts"]}, out / "eval_artifacts.pt")
     (out / "metrics.json").write_text(json.dumps(row, indent=1))
+    broadcast_object(row); barrier()
     return row
 
 # %% ../nbs/09_reports.ipynb #09-reports-010
@@ -220,7 +229,7 @@ def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: P
     fid_note = rows[0]["fid_note"] if rows else ""
     md = [f"# {cfg.data.name} — preset `{cfg.preset}`\n", results_table(rows, cfg.data.name),
           "\n## Where these numbers come from\n",
-          f"- Produced by `wartok` at commit `{commit}` on {hw}.",
+          f"- Produced by `wartok` at commit `{commit}` on {hw}, {rows[0].get('processes', 1) if rows else 1} training process(es).",
           f"- Preset `{cfg.preset}`, seed {cfg.seed}; total wall time {wall / 60:.1f} min "
           f"({per_method}).",
           f"- Data: {describe_dataset(cfg.data.name, cfg.data.root)}.",
@@ -272,11 +281,13 @@ def run_experiment(cfg: DictConfig, run_dir: Path, report_dir: Path, *, resume: 
                    notes: str = "") -> pd.DataFrame:
     "Every method of `cfg.train.methods` on the same data, then the report. Returns the results table."
     d = cfg.data
-    train_ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
-    eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
+    with main_first():  # a download happens once, on rank 0
+        train_ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
+        eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
     rows = []
     for m in cfg.train.methods:
-        print(f"== {m}", flush=True)
+        if is_main(): print(f"== {m}", flush=True)
         rows.append(run_method(cfg, m, run_dir, resume=resume, progress=progress, train_ds=train_ds, eval_ds=eval_ds))
-    write_report(rows, cfg, run_dir, report_dir, notes)
+    if is_main(): write_report(rows, cfg, run_dir, report_dir, notes)  # one writer
+    barrier()
     return pd.DataFrame(rows)

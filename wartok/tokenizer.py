@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .layers import Block
+from .distributed import gather_global_batch, get_rank, get_world_size, sum_over_ranks
 
 # %% auto #0
 __all__ = ['LOSS_KEYS', 'Quantized', 'VectorQuantizer', 'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder',
@@ -79,12 +80,14 @@ class VectorQuantizer(nn.Module):
 
     @torch.no_grad()
     def _track_usage(self, indices: torch.Tensor, e: torch.Tensor):
-        counts = torch.bincount(indices.flatten(), minlength=self.K).float()
+        # under torchrun: usage of the global batch, restart vectors drawn from it (every rank is seeded alike),
+        # so all ranks restart the same codes with the same vectors, as one process would
+        counts = sum_over_ranks(torch.bincount(indices.flatten(), minlength=self.K).float())
         self.usage.mul_(self.usage_decay).add_(counts / counts.sum(), alpha=1 - self.usage_decay)
         if self.dead_code_threshold > 0:
             dead = (self.usage < self.dead_code_threshold / self.K).nonzero().flatten()
             if len(dead):
-                flat = e.detach().reshape(-1, self.dim)
+                flat = gather_global_batch(e.detach()).reshape(-1, self.dim)
                 pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
                 self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
                 self.usage[dead] = 1.0 / self.K
@@ -208,8 +211,10 @@ class VQTokenizer(nn.Module):
         keep = None
         if tail_dropout > 0 and self.training:
             if self.arch != "titok": raise ValueError("tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
-            drop = torch.rand(len(x), device=x.device) < tail_dropout
-            k = torch.randint(1, self.num_tokens + 1, (len(x),), device=x.device)
+            # drawn for the global batch, this rank's positions taken: under torchrun the same draws as one process
+            n, r, w = len(x), get_rank(), get_world_size()
+            drop = (torch.rand(n * w, device=x.device) < tail_dropout)[r::w]
+            k = torch.randint(1, self.num_tokens + 1, (n * w,), device=x.device)[r::w]
             keep = torch.where(drop, k, torch.full_like(k, self.num_tokens))
         recon = self.decoder(q.z_q, keep) if self.arch == "titok" else self.decoder(q.z_q)
         return recon, {"indices": q.indices, "e": q.e, "codebook_loss": q.codebook_loss,

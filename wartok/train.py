@@ -16,6 +16,8 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .ar import GPT, ar_train_step
+from .distributed import (all_gather_object, any_rank, barrier, check_same, ddp, gather_global_batch, gather_in_order,
+                                get_rank, get_world_size, is_main, mean_over_ranks, shard_range)
 from .dpd import DPD, ema_update, make_target
 from .tokenizer import (VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats, hinge_d_loss,
                               hinge_g_loss, pixel_loss, psnr)
@@ -115,6 +117,12 @@ class TokenizerTrainer:
         if method == "wartok":
             target = make_target(target_mode, self.proxy, fresh_target.to(device) if fresh_target is not None else None, target_path)
             self.dpd = DPD(self.proxy, target, target_temperature, dpd_tau, to_codebook, clip)
+        # under torchrun: DDP for every module that takes a gradient step (DDP also copies rank 0's initial
+        # weights to all ranks); the target takes none, so it is only checked to be the same everywhere
+        self.tok_step = ddp(self.tok, find_unused_parameters=True)  # titok's mask queries only see tail-dropped batches
+        self.proxy_step = ddp(self.proxy) if self.proxy is not None else None
+        self.disc_step = ddp(self.disc) if self.disc is not None else None
+        if self.dpd is not None and self.dpd.target is not None: check_same(self.dpd.target, "target AR model")
         self.step_count = 0
 
     def _labels(self, y): return y if self.conditional else None
@@ -125,12 +133,15 @@ class TokenizerTrainer:
         x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
         labels, log = self._labels(y), {}
         with _autocast(self.device, self.amp):
-            recon, aux = tok(x, self.tail_dropout)
+            recon, aux = self.tok_step(x, self.tail_dropout)
             rec = pixel_loss(recon.float(), x, self.rec_loss)
             loss = rec + aux["vq_loss"]
             if self.perceptual is not None: loss = loss + self.perceptual_weight * self.perceptual(recon.float(), x)
             gan_on = self.disc is not None and step >= self.gan_start
-            if gan_on: loss = loss + self.gan_weight * hinge_g_loss(self.disc(recon))
+            if gan_on:  # the generator's term: gradients reach recon, not the discriminator
+                self.disc.requires_grad_(False)
+                loss = loss + self.gan_weight * hinge_g_loss(self.disc(recon))
+                self.disc.requires_grad_(True)
             if self.method == "wartok":
                 l_dpd, stats = self.dpd.loss(tok.quantizer, aux["e"], aux["indices"], labels)
                 lam = self.dpd_weight * ramp(step, self.dpd_warmup)
@@ -138,10 +149,12 @@ class TokenizerTrainer:
                 log.update(l_dpd=l_dpd.item(), dpd_weight=lam, **stats)
             if self.method == "backprop_ar":
                 onehot = tok.quantizer.straight_through_onehot(aux["e"], aux["indices"], self.dpd_tau, not self.to_codebook)
-                l_ar = self.proxy.train().nll(None, labels, onehot=onehot.to(self.proxy.tok_emb.weight.dtype))
+                self.proxy.train()
+                logits = self.proxy_step(None, labels, onehot.to(self.proxy.tok_emb.weight.dtype))
+                l_ar = -(onehot * F.log_softmax(logits, -1)).sum(-1).mean()  # soft targets: the gradient reaches the encoder
                 loss = loss + self.ar_weight * l_ar
                 log.update(l_ar=l_ar.item(), proxy_nll=l_ar.item())
-        if not torch.isfinite(loss):
+        if any_rank(not torch.isfinite(loss).item()):  # every rank stops together
             raise NonFiniteLoss(f"non-finite tokenizer loss ({loss.item()}) at step {step} of method {self.method}; "
                                 f"the last good checkpoint is kept")
         self.opt.zero_grad(set_to_none=True)
@@ -152,20 +165,21 @@ class TokenizerTrainer:
         if self.method == "backprop_ar":  # the AR model learns from the same backward pass
             torch.nn.utils.clip_grad_norm_(self.proxy.parameters(), 1.0); self.proxy_opt.step()
         if self.method == "wartok":       # the proxy tracks the tokens the tokenizer emits now
-            for _ in range(self.proxy_steps): log["proxy_train_nll"] = ar_train_step(self.proxy, self.proxy_opt, aux["indices"], labels)
+            for _ in range(self.proxy_steps): log["proxy_train_nll"] = ar_train_step(self.proxy_step, self.proxy_opt, aux["indices"], labels)
             if self.target_mode == "ema": ema_update(self.dpd.target, self.proxy, self.target_ema_decay)
         if gan_on:
-            d_loss = hinge_d_loss(self.disc(x), self.disc(recon.detach()))
+            real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(2)  # one forward: what DDP expects
+            d_loss = hinge_d_loss(real, fake)
             self.disc_opt.zero_grad(set_to_none=True); d_loss.backward(); self.disc_opt.step()
             log["l_disc"] = d_loss.item()
         if self.ema is not None: ema_update(self.ema, tok, self.ema_decay)
         self.step_count += 1
-        st = codebook_stats(aux["indices"], tok.codebook_size)
+        st = codebook_stats(gather_global_batch(aux["indices"]), tok.codebook_size)  # usage of the global batch
         mse = F.mse_loss(recon.detach().float().clamp(-1, 1), x).item()
         log.update(step=step, l_rec=rec.item(), l_vq=aux["vq_loss"].item(), loss=loss.item(), mse=mse,
-                   psnr=psnr(mse), usage=st["usage"], perplexity=st["perplexity"],
-                   token_entropy=st["entropy"], lr=self.sched.get_last_lr()[0])
-        return log
+                   usage=st["usage"], perplexity=st["perplexity"], token_entropy=st["entropy"], lr=self.sched.get_last_lr()[0])
+        log = mean_over_ranks(log)  # under torchrun: averages over the ranks' shards of the global batch
+        return {**log, "psnr": psnr(log["mse"])}
 
     @property
     def eval_tokenizer(self) -> VQTokenizer:
@@ -196,30 +210,38 @@ class TokenArrays:
 @torch.no_grad()
 def tokenize_dataset(tokenizer: VQTokenizer, dataset, batch_size: int = 256, device: str = "cpu",
                      with_flips: bool = False, progress: bool = False) -> TokenArrays:
-    "Hard tokens of every image of `dataset` (and of its mirror images with `with_flips`)."
+    """Hard tokens of every image of `dataset`, in dataset order, then (with `with_flips`) those of the mirror
+    images in the same order. Under torchrun each rank encodes a contiguous shard and every rank gets the whole."""
     tokenizer = tokenizer.eval().to(device)
-    toks, labs = [], []
-    for i in tqdm(range(0, len(dataset), batch_size), desc="tokenize", disable=not progress, leave=False):
-        x, y = dataset.get_batch(list(range(i, min(i + batch_size, len(dataset)))))
-        for flip in ([False, True] if with_flips else [False]):
-            toks.append(tokenizer.encode((x.flip(-1) if flip else x).to(device)).cpu().short()); labs.append(y)
-    return TokenArrays(torch.cat(toks), torch.cat(labs))
+    mine = shard_range(len(dataset))
+    flips = [False, True] if with_flips else [False]
+    toks, labs = {f: [] for f in flips}, []
+    for i in tqdm(range(mine.start, mine.stop, batch_size), desc="tokenize", disable=not progress, leave=False):
+        x, y = dataset.get_batch(list(range(i, min(i + batch_size, mine.stop))))
+        labs.append(y)
+        for f in flips: toks[f].append(tokenizer.encode((x.flip(-1) if f else x).to(device)).cpu().short())
+    L = tokenizer.num_tokens
+    local = lambda parts, shape, dtype: torch.cat(parts) if parts else torch.zeros(shape, dtype=dtype)
+    labels = gather_in_order(local(labs, (0,), torch.long)).cpu()
+    tokens = [gather_in_order(local(toks[f], (0, L), torch.short)).cpu() for f in flips]
+    return TokenArrays(torch.cat(tokens), labels.repeat(len(flips)))
 
 class PriorTrainer:
     "Maximum-likelihood training of an AR prior on token batches."
     def __init__(self, model: GPT, *, steps: int, lr: float = 1e-3, weight_decay: float = 0.0, lr_min_ratio: float = 0.2,
                  conditional: bool = False, device: str = "cpu", amp: bool = False, grad_clip: float = 1.0):
         self.model, self.device, self.amp, self.conditional, self.grad_clip = model.to(device), device, amp, conditional, grad_clip
+        self.model_step = ddp(self.model)  # under torchrun: gradients averaged over the global batch
         self.opt = torch.optim.AdamW(model.parameters(), lr, betas=(0.9, 0.95), weight_decay=weight_decay)
         self.sched = cosine_schedule(self.opt, steps, lr_min_ratio)
         self.step_count = 0
     def step(self, z: torch.Tensor, y: torch.Tensor) -> dict:
         z, y = z.to(self.device), y.to(self.device)
         with _autocast(self.device, self.amp):
-            nll = ar_train_step(self.model, self.opt, z, y if self.conditional else None, self.grad_clip)
-        if not math.isfinite(nll): raise NonFiniteLoss(f"non-finite AR loss at step {self.step_count}; the last good checkpoint is kept")
+            nll = ar_train_step(self.model_step, self.opt, z, y if self.conditional else None, self.grad_clip)
+        if any_rank(not math.isfinite(nll)): raise NonFiniteLoss(f"non-finite AR loss at step {self.step_count}; the last good checkpoint is kept")
         self.sched.step(); self.step_count += 1
-        return {"step": self.step_count - 1, "ar_nll": nll, "lr": self.sched.get_last_lr()[0]}
+        return mean_over_ranks({"step": self.step_count - 1, "ar_nll": nll, "lr": self.sched.get_last_lr()[0]})
     def state_dict(self): return {"model": self.model.state_dict(), "opt": self.opt.state_dict(),
                                   "sched": self.sched.state_dict(), "step_count": self.step_count}
     def load_state_dict(self, d):
@@ -254,28 +276,38 @@ def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int
     at `<out_dir>/<name>.ckpt`. `stop_after` ends early after that many steps (to test resumption)."""
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path, log_path = out_dir / f"{name}.ckpt", out_dir / f"{name}_log.jsonl"
+    main, world = is_main(), get_world_size()
     state = latest_checkpoint(ckpt_path) if resume else None
     if state is None and not resume and (ckpt_path.exists() or log_path.exists()):
         raise FileExistsError(f"{out_dir} already holds a '{name}' run; pass resume=True to continue it, "
                               f"or choose another output folder")
     start = 0
     if state is not None:
-        trainer.load_state_dict(state["trainer"]); loader.load_state_dict(state["loader"]); set_rng_state(state["rng"])
+        rng = state["rng"]
+        if isinstance(rng, list):  # one entry per rank
+            if len(rng) != world:
+                raise CheckpointError(f"{ckpt_path} was written by {len(rng)} processes; resume it with "
+                                      f"torchrun --nproc_per_node={len(rng)} (this run has {world})")
+            rng = rng[get_rank()]
+        trainer.load_state_dict(state["trainer"]); loader.load_state_dict(state["loader"]); set_rng_state(rng)
         start = state["step"]
-    # keep only log rows the checkpoint covers; a fresh run starts an empty log
-    rows = [r for r in read_jsonl(log_path) if r["step"] < start]
-    log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    barrier()  # every rank has read the folder before rank 0 rewrites the log
+    # keep only log rows the checkpoint covers; a fresh run starts an empty log. Rank 0 is the only writer.
+    rows = [r for r in read_jsonl(log_path) if r["step"] < start] if main else []
+    if main: log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     batches, t0 = loader.forever(), time.time()
     end = steps if stop_after is None else min(steps, start + stop_after)
-    bar = tqdm(range(start, end), desc=name, disable=not progress, initial=start, total=steps)
+    bar = tqdm(range(start, end), desc=name, disable=not (progress and main), initial=start, total=steps)
     for step in bar:
         x, y = next(batches)
         log = trainer.step(x, y)
-        if step % log_every == 0 or step == steps - 1:
+        if main and (step % log_every == 0 or step == steps - 1):
             row = {"step": step, "time": round(time.time() - t0, 3), **{k: v for k, v in log.items() if k != "step"}}
             _append_jsonl(log_path, row); rows.append(row)
             bar.set_postfix({k: f"{v:.3g}" for k, v in log.items() if k in ("l_rec", "ar_nll", "l_dpd", "proxy_nll")})
         if (step + 1) % ckpt_every == 0 or step == steps - 1:
-            save_checkpoint({"step": step + 1, "trainer": trainer.state_dict(), "loader": loader.state_dict(),
-                             "rng": rng_state(), **(extra_state or {})}, ckpt_path)
+            rng = rng_state() if world == 1 else all_gather_object(rng_state())  # a collective: every rank takes part
+            if main: save_checkpoint({"step": step + 1, "world_size": world, "trainer": trainer.state_dict(),
+                                      "loader": loader.state_dict(), "rng": rng, **(extra_state or {})}, ckpt_path)
+    barrier()  # nobody reads the checkpoint before rank 0 has written it
     return rows

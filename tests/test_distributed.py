@@ -1,0 +1,82 @@
+"""Two gloo processes under torchrun against one process: same global batch, same results (CPU)."""
+import json, os, subprocess, sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from conftest import ROOT, run_papermill
+
+# The smoke preset (dead-code restarts on) with the tokenizer EMA on, every method.
+OVERRIDES = ["train.methods=[two_stage,wartok,backprop_ar]", "train.ema_half_life=2"]
+# Relative tolerance. The two runs do the same arithmetic except for summation order: DDP averages two half-batch
+# gradients where one process takes one full-batch mean, and float32 sums in another order differ in the last
+# bits. Measured on this machine: metrics agree to ~5e-6 relative; 1e-3 leaves room and still catches real
+# differences (a wrong batch split, an unsynchronised proxy or codebook shows up at the 1e-2 level or more).
+# With the GAN on *and* dead-code restarts, the last-bit differences flip near-tied argmins (a restarted code is a
+# copy of an encoder output) and runs drift apart by ~5e-4 in 6 steps, so the GAN case runs without restarts.
+RTOL = 1e-3
+
+def close(a: float, b: float) -> bool: return abs(a - b) <= RTOL * max(abs(a), abs(b), 1e-8)
+
+def run_cli(tmp: Path, name: str, root: str, overrides: list[str], nproc: int = 1):
+    "python -m wartok.distributed in one process, or under torchrun with `nproc` gloo processes."
+    launcher = [sys.executable] if nproc == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}"]
+    p = subprocess.run([*launcher, "-m", "wartok.distributed", "--preset", "smoke", "--run-dir", str(tmp / f"runs_{name}"),
+                        "--report-dir", str(tmp / f"rep_{name}"), "--no-progress", f"data.root={root}", *overrides],
+                       capture_output=True, text=True, cwd=tmp, timeout=600)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
+    return pd.read_csv(tmp / f"rep_{name}" / "results.csv").set_index("method")
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, cifar_root):
+    root, _ = cifar_root
+    tmp = tmp_path_factory.mktemp("ddp")
+    run_cli(tmp, "1", root, OVERRIDES)
+    # the two-process run goes through the papermill notebook, which launches torchrun itself
+    two = run_papermill("run_cifar.ipynb", tmp / "nb2", "preset=smoke", "nproc_per_node=2", f"data_root={root}",
+                        f"out_dir={tmp / 'rep_2'}", f"run_dir={tmp / 'runs_2'}", f"overrides={OVERRIDES!r}")
+    assert two.returncode == 0, two.stderr[-3000:]
+    return tmp
+
+def test_two_processes_match_one_process(runs):
+    r1 = pd.read_csv(runs / "rep_1" / "results.csv").set_index("method")
+    r2 = pd.read_csv(runs / "rep_2" / "results.csv").set_index("method")
+    assert list(r1.index) == list(r2.index) == ["two_stage", "wartok", "backprop_ar"]
+    assert (r1.processes == 1).all() and (r2.processes == 2).all()
+    for m in r1.index:
+        for col in ("rmse", "psnr", "gloss", "gloss_train", "usage", "token_entropy"):
+            assert close(r1.loc[m, col], r2.loc[m, col]), (m, col, r1.loc[m, col], r2.loc[m, col])
+    # step by step: rank 0's log holds global-batch averages, the same numbers one process logs
+    for m in ("wartok", "backprop_ar"):
+        l1 = [json.loads(l) for l in (runs / "runs_1" / m / "tokenizer_log.jsonl").read_text().splitlines()]
+        l2 = [json.loads(l) for l in (runs / "runs_2" / m / "tokenizer_log.jsonl").read_text().splitlines()]
+        assert [r["step"] for r in l1] == [r["step"] for r in l2]  # one writer: no duplicated rows
+        keys = ["l_rec", "l_vq", "mse", "usage", "perplexity"] + (["l_dpd", "proxy_nll", "target_nll", "proxy_train_nll"] if m == "wartok" else ["l_ar"])
+        for a, b in zip(l1, l2):
+            for k in keys: assert close(a[k], b[k]), (m, a["step"], k, a[k], b[k])
+
+def test_two_process_checkpoints_and_weights(runs):
+    c1 = torch.load(runs / "runs_1" / "wartok" / "tokenizer.ckpt", weights_only=False)
+    c2 = torch.load(runs / "runs_2" / "wartok" / "tokenizer.ckpt", weights_only=False)
+    assert c2["world_size"] == 2 and isinstance(c2["rng"], list) and len(c2["rng"]) == 2  # every rank's RNG
+    assert c2["commit"] and c2["config"]["preset"] == "smoke"
+    for part in ("tok", "proxy", "target", "ema"):
+        for k, v in c1["trainer"][part].items():
+            if v.is_floating_point(): assert torch.allclose(v, c2["trainer"][part][k], rtol=1e-3, atol=1e-5), (part, k)
+    # the report is written once, by rank 0, and says how it was launched
+    table = (runs / "rep_2" / "table.md").read_text()
+    assert "2 training process(es)" in table and "Launched with 2 process(es) (torchrun)" in table
+
+def test_gan_and_discriminator_under_ddp(tmp_path, cifar_root):
+    "The discriminator's DDP step and the generator's term agree too (restarts off: see RTOL)."
+    root, _ = cifar_root
+    ov = ["train.methods=[wartok]", "tokenizer.gan_weight=0.1", "tokenizer.dead_code_threshold=0"]
+    r1, r2 = run_cli(tmp_path, "1", root, ov), run_cli(tmp_path, "2", root, ov, nproc=2)
+    for col in ("rmse", "gloss", "usage"): assert close(r1.loc["wartok", col], r2.loc["wartok", col]), col
+    d1 = torch.load(tmp_path / "runs_1" / "wartok" / "tokenizer.ckpt", weights_only=False)["trainer"]["disc"]
+    d2 = torch.load(tmp_path / "runs_2" / "wartok" / "tokenizer.ckpt", weights_only=False)["trainer"]["disc"]
+    # Adam divides by sqrt(v): where a discriminator gradient is ~0, last-bit differences move a weight by up to
+    # one learning rate (1e-3) per step, so weights are compared to that absolute tolerance (measured: 3.4e-4)
+    assert all(torch.allclose(d1[k], d2[k], rtol=1e-3, atol=1e-3) for k in d1)
