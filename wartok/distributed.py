@@ -159,7 +159,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--no-progress", action="store_true", help="no tqdm bars")
     p.add_argument("--notes", default="", help="a paragraph appended to table.md")
     p.add_argument("overrides", nargs="*", help="hydra overrides, e.g. device=cuda train.amp=true dpd.weight=0.3")
-    return p.parse_args(argv)
+    return p.parse_intermixed_args(argv)  # options may come after overrides too
 
 def main(argv: Optional[list[str]] = None) -> int:
     from .config import compose_config
