@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .layers import Block
+from .distributed import get_rank, get_world_size
 
 # %% auto #0
 __all__ = ['GPT', 'filter_logits', 'guided', 'sample', 'ar_train_step', 'build_ar']
@@ -43,7 +44,9 @@ class GPT(nn.Module):
         if not self.conditional: return self.bos.expand(n, 1, -1)
         if labels is None: labels = torch.full((n,), self.num_classes, device=device, dtype=torch.long)
         elif self.training and self.class_dropout > 0:  # label dropout teaches the unconditional branch of CFG
-            labels = torch.where(torch.rand(n, device=device) < self.class_dropout, self.num_classes, labels)
+            # drawn for the global batch, this rank's positions taken: under torchrun the same draws as one process
+            r, w = get_rank(), get_world_size()
+            labels = torch.where((torch.rand(n * w, device=device) < self.class_dropout)[r::w], self.num_classes, labels)
         return self.class_emb(labels)[:, None]
 
     def embed(self, tokens: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None) -> torch.Tensor:
