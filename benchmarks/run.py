@@ -78,7 +78,8 @@ def run_case(case: str, preset: str, device: str, reps: int) -> dict:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=10)
-    ap.add_argument("--case"); ap.add_argument("--preset"); ap.add_argument("--device")
+    ap.add_argument("--case", help=f"run one case in this process: one of {CASES}")
+    ap.add_argument("--preset", default="cpu"); ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
     if a.case:  # child process
         print(json.dumps(run_case(a.case, a.preset, a.device, a.reps))); return
