@@ -4,7 +4,6 @@
 
 # %% ../nbs/00_tvc.ipynb #00-tvc-003
 from __future__ import annotations
-import math
 import torch
 import torch.nn.functional as F
 
