@@ -14,9 +14,17 @@ from .layers import Block
 from .distributed import get_rank, get_world_size
 
 # %% auto #0
-__all__ = ['GPT', 'filter_logits', 'guided', 'sample', 'ar_train_step', 'build_ar']
+__all__ = ['token_nll', 'GPT', 'filter_logits', 'guided', 'sample', 'ar_train_step', 'build_ar']
 
 # %% ../nbs/05_ar.ipynb #05-ar-004
+def token_nll(logits: torch.Tensor, tokens: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None,
+              reduction: str = "mean") -> torch.Tensor:
+    """NLL in nats per token from logits [B, L, V]: of hard `tokens` [B, L], or of soft `onehot` targets [B, L, V]
+    (which keeps the gradient path to them: backprop-through-AR). `reduction='none'`: [B, L]."""
+    if onehot is not None: loss = -(onehot * F.log_softmax(logits, -1)).sum(-1)
+    else: loss = F.cross_entropy(logits.transpose(1, 2), tokens, reduction="none")
+    return loss.mean() if reduction == "mean" else loss
+
 class GPT(nn.Module):
     "Decoder-only transformer prior over `seq_len` tokens from a vocabulary of `vocab_size` codes."
     def __init__(self, vocab_size: int, seq_len: int, width: int = 128, depth: int = 2, heads: int = 4,
@@ -70,14 +78,9 @@ class GPT(nn.Module):
     def nll(self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None,
             reduction: str = "mean") -> torch.Tensor:
         "Negative log-likelihood in nats per token (the paper's AR loss). `reduction='none'`: [B, L]."
-        logits = self(tokens if onehot is None else None, labels, onehot)
-        target = tokens if tokens is not None else onehot.argmax(-1)
-        if onehot is not None:  # soft targets keep the gradient path to the one-hot (backprop-through-AR)
-            loss = -(onehot * F.log_softmax(logits, -1)).sum(-1)
-        else: loss = F.cross_entropy(logits.transpose(1, 2), target, reduction="none")
-        return loss.mean() if reduction == "mean" else loss
+        return token_nll(self(tokens if onehot is None else None, labels, onehot), tokens, onehot, reduction)
 
-# %% ../nbs/05_ar.ipynb #05-ar-010
+# %% ../nbs/05_ar.ipynb #05-ar-011
 def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
     "Set logits outside the top-k and outside the top-p probability mass to -inf."
     if top_k and top_k < logits.shape[-1]:
@@ -124,14 +127,14 @@ def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperatur
     model.train(was_training)
     return out
 
-# %% ../nbs/05_ar.ipynb #05-ar-018
+# %% ../nbs/05_ar.ipynb #05-ar-019
 def ar_train_step(model: nn.Module, opt: torch.optim.Optimizer, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
                   clip: float = 1.0) -> float:
     """One maximum-likelihood step on hard `tokens` [B, L] (detached); returns the NLL before the step.
     `model` is a `GPT` or a DistributedDataParallel-wrapped one (the loss goes through `forward`, which DDP hooks)."""
     model.train()
     tokens = tokens.detach()
-    loss = F.cross_entropy(model(tokens, labels).transpose(1, 2), tokens)
+    loss = token_nll(model(tokens, labels), tokens)
     opt.zero_grad(set_to_none=True); loss.backward()
     if clip: torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
     opt.step()

@@ -69,12 +69,12 @@ def _device() -> torch.device:
     return torch.device("cuda", torch.cuda.current_device()) if dist.is_initialized() and dist.get_backend() == "nccl" else torch.device("cpu")
 
 def mean_over_ranks(values: dict) -> dict:
-    "The average over ranks of every float/int entry of `values` (others are kept as they are)."
+    "The average over ranks of every float entry of `values`; the rest (step numbers, ...) is kept as it is."
     if get_world_size() == 1: return values
-    keys = [k for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    t = torch.tensor([float(values[k]) for k in keys], dtype=torch.float64, device=_device())
+    keys = [k for k, v in values.items() if isinstance(v, float)]
+    t = torch.tensor([values[k] for k in keys], dtype=torch.float64, device=_device())
     dist.all_reduce(t); t /= get_world_size()
-    return {**values, **{k: (t[i].item() if isinstance(values[k], float) else values[k]) for i, k in enumerate(keys)}}
+    return {**values, **dict(zip(keys, t.tolist()))}
 
 def any_rank(flag: bool) -> bool:
     "True on every rank when `flag` is True on at least one."

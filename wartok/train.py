@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .ar import GPT, ar_train_step
+from .ar import GPT, ar_train_step, token_nll
 from .distributed import (all_gather_object, any_rank, barrier, check_same, ddp, gather_global_batch, gather_in_order,
                                 get_rank, get_world_size, is_main, mean_over_ranks, shard_range)
 from .dpd import DPD, ema_update, make_target
@@ -150,8 +150,8 @@ class TokenizerTrainer:
             if self.method == "backprop_ar":
                 onehot = tok.quantizer.straight_through_onehot(aux["e"], aux["indices"], self.dpd_tau, not self.to_codebook)
                 self.proxy.train()
-                logits = self.proxy_step(None, labels, onehot.to(self.proxy.tok_emb.weight.dtype))
-                l_ar = -(onehot * F.log_softmax(logits, -1)).sum(-1).mean()  # soft targets: the gradient reaches the encoder
+                onehot = onehot.to(self.proxy.tok_emb.weight.dtype)
+                l_ar = token_nll(self.proxy_step(None, labels, onehot), onehot=onehot)  # soft targets: the gradient reaches the encoder
                 loss = loss + self.ar_weight * l_ar
                 log.update(l_ar=l_ar.item(), proxy_nll=l_ar.item())
         if any_rank(not torch.isfinite(loss).item()):  # every rank stops together

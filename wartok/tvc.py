@@ -5,9 +5,6 @@
 # %% ../nbs/00_tvc.ipynb #00-tvc-003
 from __future__ import annotations
 import torch
-import torch.nn.functional as F
-
-from .dpd import all_sequences, ar_conditionals, toy_contrast_terms
 
 # %% auto #0
 __all__ = ['tvc_divergences', 'bigram_prior', 'prior_gap', 'ar_loss', 'reconstruction_nll']
