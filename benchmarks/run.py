@@ -10,26 +10,28 @@ Each case runs in its own subprocess so that its peak memory (RSS on CPU, alloca
 Prints ratios measured in this run and writes reports/benchmarks/<host>.csv, plus a torch.profiler table of
 the wAR-Tok step. Absolute times depend on the machine; the ratios are the point.
 """
-import argparse, json, os, platform, resource, socket, statistics, subprocess, sys, time
+import argparse, json, resource, socket, statistics, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ["two_stage", "wartok", "backprop_ar", "sample_cached", "sample_naive", "data_loading"]
 
 def build(preset: str, device: str):
-    import torch
     from wartok.config import compose_config, as_kwargs
-    from wartok.tokenizer import build_tokenizer
-    from wartok.ar import build_ar
     cfg = compose_config(preset, [f"device={device}"])
     tok_kw = as_kwargs(cfg.tokenizer)  # build_tokenizer drops the loss settings
     return cfg, tok_kw
 
 def timed(fn, reps: int, warmup: int, sync):
-    for _ in range(warmup): fn(); sync()
+    for _ in range(warmup):
+        fn()
+        sync()
     ts = []
     for _ in range(reps):
-        t = time.perf_counter(); fn(); sync(); ts.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        fn()
+        sync()
+        ts.append(time.perf_counter() - t)
     return statistics.median(ts)
 
 def run_case(case: str, preset: str, device: str, reps: int) -> dict:
@@ -47,10 +49,9 @@ def run_case(case: str, preset: str, device: str, reps: int) -> dict:
     dp = cfg.dpd
     if case in ("two_stage", "wartok", "backprop_ar"):
         tok = build_tokenizer(**tok_kw)
-        mk = lambda: build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth, heads=dp.proxy_heads)
-        tr = TokenizerTrainer(tok, case, steps=1000, proxy=mk(), fresh_target=mk(), dpd_weight=dp.weight,
-                              target_mode=dp.target_mode, target_temperature=dp.target_temperature, ar_weight=dp.ar_weight,
-                              device=device, amp=cfg.train.amp)
+        mk = lambda: build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
+                              heads=dp.proxy_heads)
+        tr = TokenizerTrainer(tok, case, cfg.train, cfg.tokenizer, dp, proxy=mk(), fresh_target=mk(), device=device)
         sec = timed(lambda: tr.step(x, y), reps, 3, sync)
         if case == "wartok":  # where the time goes
             from torch.profiler import profile, ProfilerActivity
@@ -63,8 +64,10 @@ def run_case(case: str, preset: str, device: str, reps: int) -> dict:
             out.write_text(prof.key_averages().table(sort_by=sort, row_limit=25))
     elif case.startswith("sample"):
         tok_tokens = build_tokenizer(**tok_kw).num_tokens
-        prior = build_ar(cfg.tokenizer.codebook_size, tok_tokens, **{k: cfg.ar[k] for k in ("width", "depth", "heads")}).to(device)
-        sec = timed(lambda: sample(prior, B, use_cache=case == "sample_cached", device=device), max(3, reps // 3), 1, sync)
+        prior = build_ar(cfg.tokenizer.codebook_size, tok_tokens, **{k: cfg.ar[k] for k in ("width", "depth",
+                                                                                            "heads")}).to(device)
+        sec = timed(lambda: sample(prior, B, use_cache=case == "sample_cached", device=device), max(3, reps // 3), 1,
+                    sync)
     elif case == "data_loading":
         from wartok.data import BatchLoader, build_dataset
         d = cfg.data
@@ -79,10 +82,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--case", help=f"run one case in this process: one of {CASES}")
-    ap.add_argument("--preset", default="cpu"); ap.add_argument("--device", default="cpu")
+    ap.add_argument("--preset", default="cpu")
+    ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
     if a.case:  # child process
-        print(json.dumps(run_case(a.case, a.preset, a.device, a.reps))); return
+        print(json.dumps(run_case(a.case, a.preset, a.device, a.reps)))
+        return
     import torch
     from wartok.reports import git_commit, hardware
     commit = git_commit()  # before this run rewrites its own tracked report files
@@ -93,8 +98,10 @@ def main():
             p = subprocess.run([sys.executable, __file__, "--case", case, "--preset", preset, "--device", device,
                                 "--reps", str(a.reps)], capture_output=True, text=True)
             if p.returncode: sys.exit(f"{case} failed:\n{p.stderr[-3000:]}")
-            row = json.loads(p.stdout.strip().splitlines()[-1]); rows.append(row)
-            print(f"{preset:6s} {case:14s} {row['seconds'] * 1000:9.1f} ms  peak {row['peak_mib']:8.1f} MiB", flush=True)
+            row = json.loads(p.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(f"{preset:6s} {case:14s} {row['seconds'] * 1000:9.1f} ms  peak {row['peak_mib']:8.1f} MiB",
+                  flush=True)
     if not torch.cuda.is_available(): print("paper sizes skipped: no GPU here")
     import pandas as pd
     df = pd.DataFrame(rows)
@@ -104,11 +111,13 @@ def main():
                   "backprop_ar / wartok (target >= 1.5)": s["backprop_ar"] / s["wartok"],
                   "naive / cached sampling (target >= 5)": s["sample_naive"] / s["sample_cached"],
                   "data batch / two_stage step": s["data_loading"] / s["two_stage"]}
-        print(f"\n{preset}:"); [print(f"  {k}: {v:.2f}") for k, v in ratios.items()]
+        print(f"\n{preset}:")
+        [print(f"  {k}: {v:.2f}") for k, v in ratios.items()]
         for k, v in ratios.items(): df.loc[df.preset == preset, k.split(" (")[0]] = round(v, 3)
     df["commit"], df["hardware"] = commit, hardware(setups[-1][1])
     out = ROOT / "reports" / "benchmarks" / f"{socket.gethostname()}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out, index=False)
     print(f"\nwrote {out}")
 
 if __name__ == "__main__":

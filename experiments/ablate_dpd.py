@@ -7,16 +7,16 @@ report evaluates on. Usage (about 2-3 minutes per setting on 2 CPU cores):
 
 Each argument is a method followed by hydra overrides applied on top of the ablation's base settings.
 """
-import hashlib, json, sys, time
+import hashlib, json, sys
 from pathlib import Path
 import pandas as pd
-import torch
 from wartok.config import compose_config
 from wartok.data import ImageArrays, load_cifar10
 from wartok.reports import run_method
 
 BASE = ["train.tokenizer_steps=300", "train.ar_steps=300", "train.batch_size=32", "train.ar_batch_size=64",
-        "train.log_every=25", "train.ckpt_every=1000", "eval.num_samples=64", "eval.batch_size=250", "data.train_limit=null"]
+        "train.log_every=25", "train.ckpt_every=1000", "eval.num_samples=64", "eval.batch_size=250",
+        "data.train_limit=null"]
 
 def main(out_csv: str, *settings: str):
     full = load_cifar10(split="train", download=False)
@@ -27,13 +27,14 @@ def main(out_csv: str, *settings: str):
     for s in settings:
         method, *ov = s.split()
         cfg = compose_config("cpu", BASE + ov)
-        t0 = time.time()
         # one run folder per setting, named by the setting itself, so resume=True can never reuse another setting's run
         name = hashlib.sha1(s.encode()).hexdigest()[:10]
-        row = run_method(cfg, method, Path(f"runs/ablation/{name}"), resume=True, progress=False, train_ds=train, eval_ds=held)
+        row = run_method(cfg, method, Path(f"runs/ablation/{name}"), resume=True, progress=False, train_ds=train,
+                         eval_ds=held)
         row["setting"] = s
         rows.append(row)
-        print(json.dumps({k: row[k] for k in ("setting", "rmse", "psnr", "gloss", "gloss_train", "usage", "token_entropy")}), flush=True)
+        print(json.dumps({k: row[k] for k in ("setting", "rmse", "psnr", "gloss", "gloss_train", "usage",
+                                              "token_entropy")}), flush=True)
     pd.DataFrame(rows).to_csv(out_csv, index=False)
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import ROOT, run_papermill
+from conftest import run_papermill
 
 # The smoke preset (dead-code restarts on) with the tokenizer EMA on, every method.
 OVERRIDES = ["train.methods=[two_stage,wartok,backprop_ar]", "train.ema_half_life=2"]
@@ -21,9 +21,10 @@ RTOL = 1e-3
 def close(a: float, b: float) -> bool: return abs(a - b) <= RTOL * max(abs(a), abs(b), 1e-8)
 
 def run_cli(tmp: Path, name: str, root: str, overrides: list[str], nproc: int = 1):
-    "python -m wartok.distributed in one process, or under torchrun with `nproc` gloo processes."
-    launcher = [sys.executable] if nproc == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}"]
-    p = subprocess.run([*launcher, "-m", "wartok.distributed", "--preset", "smoke", "--run-dir", str(tmp / f"runs_{name}"),
+    "python -m wartok in one process, or under torchrun with `nproc` gloo processes."
+    launcher = [sys.executable] if nproc == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                                                    f"--nproc_per_node={nproc}"]
+    p = subprocess.run([*launcher, "-m", "wartok", "--preset", "smoke", "--run-dir", str(tmp / f"runs_{name}"),
                         "--report-dir", str(tmp / f"rep_{name}"), "--no-progress", f"data.root={root}", *overrides],
                        capture_output=True, text=True, cwd=tmp, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
@@ -53,7 +54,8 @@ def test_two_processes_match_one_process(runs):
         l1 = [json.loads(l) for l in (runs / "runs_1" / m / "tokenizer_log.jsonl").read_text().splitlines()]
         l2 = [json.loads(l) for l in (runs / "runs_2" / m / "tokenizer_log.jsonl").read_text().splitlines()]
         assert [r["step"] for r in l1] == [r["step"] for r in l2]  # one writer: no duplicated rows
-        keys = ["l_rec", "l_vq", "mse", "usage", "perplexity"] + (["l_dpd", "proxy_nll", "target_nll", "proxy_train_nll"] if m == "wartok" else ["l_ar"])
+        keys = ["l_rec", "l_vq", "mse", "usage", "perplexity"] + (["l_dpd", "proxy_nll", "target_nll",
+                                                                   "proxy_train_nll"] if m == "wartok" else ["l_ar"])
         for a, b in zip(l1, l2):
             for k in keys: assert close(a[k], b[k]), (m, a["step"], k, a[k], b[k])
 
@@ -88,21 +90,24 @@ def test_two_process_sigkill_then_resume_is_exact(tmp_path, cifar_root):
     ov = ["train.methods=[wartok]", "train.tokenizer_steps=40", "train.ar_steps=10", "train.ckpt_every=5",
           "eval.num_samples=8", "eval.batch_size=8"]
     ref = run_cli(tmp_path, "ref", root, ov, nproc=2)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "wartok.distributed",
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "wartok",
            "--preset", "smoke", "--run-dir", str(tmp_path / "runs_cut"), "--report-dir", str(tmp_path / "rep_cut"),
            "--no-progress", f"data.root={root}", *ov]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path, start_new_session=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                         start_new_session=True)
     ckpt, deadline = tmp_path / "runs_cut" / "wartok" / "tokenizer.ckpt", time.time() + 300
     while time.time() < deadline:
         try:
             if ckpt.exists() and torch.load(ckpt, weights_only=False)["step"] >= 15: break
         except Exception: pass  # caught between write and rename: look again
         time.sleep(0.2)
-    os.killpg(p.pid, signal.SIGKILL); p.wait()
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
     step = torch.load(ckpt, weights_only=False)["step"]
     assert 15 <= step < 40, step  # killed mid-training
     cut = run_cli(tmp_path, "cut", root, ["--resume", *ov], nproc=2)
     drop = ["wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s"]
     assert cut.drop(columns=drop).equals(ref.drop(columns=drop))
     strip = lambda f: [{k: v for k, v in json.loads(l).items() if k != "time"} for l in f.read_text().splitlines()]
-    assert strip(tmp_path / "runs_cut" / "wartok" / "tokenizer_log.jsonl") == strip(tmp_path / "runs_ref" / "wartok" / "tokenizer_log.jsonl")
+    log = "wartok/tokenizer_log.jsonl"
+    assert strip(tmp_path / "runs_cut" / log) == strip(tmp_path / "runs_ref" / log)

@@ -1,6 +1,5 @@
 "Reliability: a SIGKILLed run resumes to exactly the uninterrupted result; bad input fails clearly and early."
-import json, os, signal, subprocess, sys, time
-from pathlib import Path
+import json, signal, subprocess, sys, time
 import pytest
 import torch
 
@@ -8,8 +7,8 @@ SCRIPT = """
 import sys, json
 from wartok.config import compose_config
 from wartok.reports import run_method
-cfg = compose_config("smoke", ["data.root={root}", "train.tokenizer_steps=40", "train.ar_steps=10", "train.ckpt_every=5",
-                               "train.batch_size=16", "eval.num_samples=8", "eval.batch_size=8"])
+cfg = compose_config("smoke", ["data.root={root}", "train.tokenizer_steps=40", "train.ar_steps=10",
+                               "train.ckpt_every=5", "train.batch_size=16", "eval.num_samples=8", "eval.batch_size=8"])
 row = run_method(cfg, "wartok", sys.argv[1], resume=len(sys.argv) > 2, progress=False)
 print(json.dumps(row))
 """
@@ -23,7 +22,8 @@ DROP = {"wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s"}
 
 def test_sigkill_then_resume_matches_uninterrupted(tmp_path, cifar_root):
     root, _ = cifar_root
-    ref = _launch(root, tmp_path / "ref"); out, err = ref.communicate(timeout=600)
+    ref = _launch(root, tmp_path / "ref")
+    out, err = ref.communicate(timeout=600)
     assert ref.returncode == 0, err[-2000:]
     ref_row = json.loads(out.strip().splitlines()[-1])
     # start the same run, kill it once a mid-training checkpoint exists
@@ -33,10 +33,12 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, cifar_root):
     while time.time() < deadline:
         if ckpt.exists() and torch.load(ckpt, weights_only=False)["step"] >= 15: break
         time.sleep(0.2)
-    p.send_signal(signal.SIGKILL); p.wait()
+    p.send_signal(signal.SIGKILL)
+    p.wait()
     step = torch.load(ckpt, weights_only=False)["step"]
     assert 15 <= step < 40, step  # killed mid-training
-    r = _launch(root, tmp_path / "cut", resume=True); out, err = r.communicate(timeout=600)
+    r = _launch(root, tmp_path / "cut", resume=True)
+    out, err = r.communicate(timeout=600)
     assert r.returncode == 0, err[-2000:]
     row = json.loads(out.strip().splitlines()[-1])
     assert {k: v for k, v in row.items() if k not in DROP} == {k: v for k, v in ref_row.items() if k not in DROP}
@@ -48,13 +50,15 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, cifar_root):
 def test_truncated_checkpoint_is_a_clear_error(tmp_path):
     from wartok.train import CheckpointError, load_checkpoint, save_checkpoint
     save_checkpoint({"step": 3, "w": torch.randn(1000)}, tmp_path / "t.ckpt")
-    raw = (tmp_path / "t.ckpt").read_bytes(); (tmp_path / "t.ckpt").write_bytes(raw[:100])
+    raw = (tmp_path / "t.ckpt").read_bytes()
+    (tmp_path / "t.ckpt").write_bytes(raw[:100])
     with pytest.raises(CheckpointError, match="corrupt or truncated"): load_checkpoint(tmp_path / "t.ckpt")
 
 def test_unknown_key_and_bad_value_fail_at_compose():
     from hydra.errors import ConfigCompositionException
     from wartok.config import compose_config
-    with pytest.raises(ConfigCompositionException, match="tokenizer.widht"): compose_config("cpu", ["tokenizer.widht=3"])
+    with pytest.raises(ConfigCompositionException, match="tokenizer.widht"):
+        compose_config("cpu", ["tokenizer.widht=3"])
     with pytest.raises(ConfigCompositionException): compose_config("cpu", ["train.ar_steps=many"])
 
 def test_missing_dataset_offline(tmp_path):
@@ -65,8 +69,8 @@ def test_output_folder_of_another_run_is_refused(tmp_path, cifar_root):
     root, _ = cifar_root
     from wartok.config import compose_config
     from wartok.reports import run_method
-    cfg = compose_config("smoke", [f"data.root={root}", "train.tokenizer_steps=2", "train.ar_steps=2", "eval.num_samples=4",
-                                   "eval.batch_size=4", "train.methods=[two_stage]"])
+    cfg = compose_config("smoke", [f"data.root={root}", "train.tokenizer_steps=2", "train.ar_steps=2",
+                                   "eval.num_samples=4", "eval.batch_size=4", "train.methods=[two_stage]"])
     run_method(cfg, "two_stage", tmp_path, progress=False)
     before = (tmp_path / "two_stage" / "metrics.json").read_text()
     with pytest.raises(FileExistsError, match="resume=True"): run_method(cfg, "two_stage", tmp_path, progress=False)

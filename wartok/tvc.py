@@ -5,11 +5,42 @@
 # %% ../nbs/00_tvc.ipynb #00-tvc-003
 from __future__ import annotations
 import torch
+import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['tvc_divergences', 'bigram_prior', 'prior_gap', 'ar_loss', 'reconstruction_nll']
+__all__ = ['all_sequences', 'sequence_probs', 'ar_conditionals', 'kl', 'tvc_divergences', 'bigram_prior', 'prior_gap', 'ar_loss',
+           'reconstruction_nll', 'toy_contrast_terms']
 
-# %% ../nbs/00_tvc.ipynb #00-tvc-008
+# %% ../nbs/00_tvc.ipynb #00-tvc-007
+def all_sequences(K: int, L: int) -> torch.Tensor:
+    "Every token sequence of length L over K codes: [K^L, L], in lexicographic order."
+    return torch.cartesian_prod(*[torch.arange(K)] * L).reshape(-1, L)
+
+def sequence_probs(pi: torch.Tensor, seqs: torch.Tensor) -> torch.Tensor:
+    "q(z) = mean_x prod_i pi[x, i, z_i] for every sequence: pi [N, L, K], seqs [S, L] -> [S]."
+    L = seqs.shape[1]
+    per = pi[:, torch.arange(L)[None, :], seqs]  # [N, S, L]
+    return per.prod(-1).mean(0)
+
+def ar_conditionals(p: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor:
+    "log p(z_i | z_<i) for every sequence and position, from a joint `p` [S] over `seqs` [S, L]: [S, L]."
+    S, L = seqs.shape
+    out = torch.zeros(S, L, dtype=p.dtype)
+    for i in range(L):
+        # marginal of the prefix z_<=i and of z_<i, via the sequences' base-K codes
+        pre_i = (seqs[:, :i + 1] * K ** torch.arange(i, -1, -1)).sum(1)
+        pre = (seqs[:, :i] * K ** torch.arange(i - 1, -1, -1)).sum(1) if i else torch.zeros(S, dtype=torch.long)
+        m_i = torch.zeros(K ** (i + 1), dtype=p.dtype).index_add_(0, pre_i, p)[pre_i]
+        m = torch.zeros(K ** i, dtype=p.dtype).index_add_(0, pre, p)[pre]
+        out[:, i] = m_i.clamp_min(1e-300).log() - m.clamp_min(1e-300).log()
+    return out
+
+def kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    "KL(p || q) of two distributions over the same finite set."
+    m = p > 0
+    return (p[m] * (p[m].log() - q[m].log())).sum()
+
+# %% ../nbs/00_tvc.ipynb #00-tvc-011
 def _xlogratio(w: torch.Tensor, log_a: torch.Tensor, log_b: torch.Tensor) -> torch.Tensor:
     "sum of w * (log_a - log_b) over the cells where w > 0."
     m = w > 0
@@ -35,7 +66,7 @@ def tvc_divergences(p_data: torch.Tensor, q_z_given_x: torch.Tensor, log_p_z: to
         "posterior": _xlogratio(q_xz, q_z_given_x.clamp_min(1e-300).log(), log_p_xz - log_p_x[:, None]),
     }
 
-# %% ../nbs/00_tvc.ipynb #00-tvc-016
+# %% ../nbs/00_tvc.ipynb #00-tvc-019
 def bigram_prior(q_z: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor:
     """The best AR prior that sees only the previous token, fitted to `q_z` [S] over `seqs` [S, L]: the minimiser
     of KL(q || p) over p(z) = p_1(z_1) prod_i p_i(z_i | z_{i-1}). Returns log p(z_i | z_{i-1}) per sequence and
@@ -61,4 +92,21 @@ def ar_loss(q_z: torch.Tensor, log_p_z: torch.Tensor, L: int) -> torch.Tensor:
 def reconstruction_nll(p_data: torch.Tensor, q_z_given_x: torch.Tensor) -> torch.Tensor:
     "H(x | z) under the encoder joint: the reconstruction NLL of the best possible decoder, q(x|z)."
     q_xz = p_data[:, None] * q_z_given_x
-    return _xlogratio(q_xz, q_xz.sum(0, keepdim=True).expand_as(q_xz).clamp_min(1e-300).log(), q_xz.clamp_min(1e-300).log())
+    return _xlogratio(q_xz, q_xz.sum(0, keepdim=True).expand_as(q_xz).clamp_min(1e-300).log(),
+                      q_xz.clamp_min(1e-300).log())
+
+# %% ../nbs/00_tvc.ipynb #00-tvc-035
+def toy_contrast_terms(pi: torch.Tensor, seqs: torch.Tensor, log_q_cond: torch.Tensor, log_p_cond: torch.Tensor):
+    """For each image x, position i and code k: the expected current-position log-ratio (the token-level
+    contrast over soft prefixes) and the expected sum of future-position log-ratios, both given z_i = k.
+    Returns two tensors [N, L, K]."""
+    N, L, K = pi.shape
+    r = log_q_cond - log_p_cond                         # [S, L]
+    w_all = pi[:, torch.arange(L)[None, :], seqs]       # [N, S, L]
+    cur, fut = torch.zeros(N, L, K, dtype=pi.dtype), torch.zeros(N, L, K, dtype=pi.dtype)
+    for i in range(L):
+        others = torch.cat([w_all[:, :, :i], w_all[:, :, i + 1:]], -1).prod(-1)   # [N, S]: prob of z_-i
+        onehot = F.one_hot(seqs[:, i], K).to(pi.dtype)                            # [S, K]
+        cur[:, i] = (others * r[:, i]) @ onehot
+        fut[:, i] = (others * r[:, i + 1:].sum(1)) @ onehot
+    return cur, fut
