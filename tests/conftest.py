@@ -16,10 +16,12 @@ def cifar_root(tmp_path_factory) -> tuple[str, bool]:
     make_fake_cifar10(d / "cifar-10-python.tar.gz", per_batch=200)
     return str(d), False
 
-def run_papermill(nb: str, out_dir: Path, *params: str, cwd: Path | None = None, env_extra: dict | None = None):
+def run_papermill(nb: str, out_dir: Path, *params: str, cwd: Path | None = None, env_extra: dict | None = None,
+                  flags: tuple = ()):
     "Run an experiment notebook with papermill in a subprocess; returns the CompletedProcess."
     out_dir.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / nb), str(out_dir / nb), "--cwd", str(cwd or out_dir)]
+    args = [sys.executable, "-m", "papermill", str(ROOT / "nbs" / nb), str(out_dir / nb), "--cwd", str(cwd or out_dir),
+            *flags]
     for p in params: args += ["-p", *p.split("=", 1)]
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(args, capture_output=True, text=True, env=env, timeout=900)

@@ -19,7 +19,8 @@ from torch.utils.data import DistributedSampler
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_DIR', 'KNOWN_CIFAR10_REBUILDS', 'CIFAR10_CLASSES', 'IMAGE_EXTS', 'DataError',
            'default_data_root', 'resolve_root', 'md5sum', 'find_cifar10', 'check_cifar10_archive', 'download_cifar10',
            'to_float', 'to_uint8', 'ImageArrays', 'load_cifar10', 'make_fake_cifar10', 'center_crop_resize',
-           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'describe_dataset']
+           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'describe_dataset',
+           'dataset_fingerprint']
 
 # %% ../nbs/03_data.ipynb #03-data-005
 class DataError(RuntimeError):
@@ -339,3 +340,16 @@ def describe_dataset(name: str, root: str | None = None, **_ignored) -> str:
     if name == "imagenet_folder":
         return f"ImageNet-style folder {root or os.environ.get('WARTOK_IMAGENET')}"
     return name
+
+# %% ../nbs/03_data.ipynb #03-data-043
+def dataset_fingerprint(ds) -> str:
+    "A 16-hex-digit hash of the images a dataset holds (arrays: pixels and labels; folders: paths, sizes, labels)."
+    h = hashlib.sha1()
+    if isinstance(ds, ImageArrays):
+        h.update(ds.images.contiguous().numpy().tobytes())
+        h.update(ds.labels.numpy().tobytes())
+    elif isinstance(ds, ImageFolder):
+        for path, label in ds.samples: h.update(f"{path.relative_to(ds.root)}|{path.stat().st_size}|{label}\n".encode())
+    else:
+        raise TypeError(f"cannot fingerprint a {type(ds).__name__}: expected ImageArrays or ImageFolder")
+    return h.hexdigest()[:16]

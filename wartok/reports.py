@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_reports.ipynb #10-reports-003
 from __future__ import annotations
-import ast, json, math, os, platform, subprocess, time
+import ast, hashlib, json, math, os, platform, subprocess, time
 from pathlib import Path
 from typing import Optional
 
@@ -15,30 +15,34 @@ from omegaconf import DictConfig, OmegaConf
 
 from .ar import GPT, build_ar, sample
 from .config import as_kwargs
-from .data import BatchLoader, build_dataset, describe_dataset, to_uint8
+from .data import BatchLoader, build_dataset, dataset_fingerprint, describe_dataset, to_uint8
 from .metrics import image_metrics, tokenizer_metrics
 from .tokenizer import build_tokenizer
 from .distributed import barrier, broadcast_object, get_rank, get_world_size, is_main, main_first
-from .train import (METHODS, PriorTrainer, TokenArrays, TokenizerTrainer, evaluate_nll, fit, read_jsonl,
+from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTrainer, evaluate_nll, fit, read_jsonl,
+                          writing,
                           tokenize_dataset)
 
 # %% auto #0
-__all__ = ['PAPER_ROWS', 'git_commit', 'hardware', 'project_root', 'run_metadata', 'train_tokenizer', 'train_prior',
-           'sample_images', 'fid_columns', 'evaluate_method', 'run_method', 'check_batch_sizes', 'build_datasets',
-           'run_facts', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'image_grid', 'plot_samples',
-           'plot_codebook_usage', 'describe_sizes', 'provenance', 'relative_to_two_stage', 'write_report',
-           'parameter_overrides', 'run_experiment']
+__all__ = ['HARMLESS_KEYS', 'PAPER_ROWS', 'git_commit', 'hardware', 'project_root', 'flat_config', 'config_hash', 'run_record',
+           'RunMismatch', 'run_differences', 'stored_run', 'check_same_run', 'run_metadata', 'train_tokenizer',
+           'train_prior', 'sample_images', 'fid_columns', 'evaluate_method', 'run_method', 'check_batch_sizes',
+           'build_datasets', 'run_facts', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'image_grid',
+           'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'provenance', 'relative_to_two_stage',
+           'write_report', 'parameter_overrides', 'run_experiment']
 
 # %% ../nbs/10_reports.ipynb #10-reports-006
 def git_commit(cwd: Optional[Path] = None) -> str:
-    "The current git commit (with '+dirty' when the work tree has uncommitted changes), or 'unknown'."
+    """The current git commit, or 'unknown'; '+dirty' when code or configs have uncommitted changes (outputs that
+    runs write under `reports/` and `runs/` do not count)."""
     import wartok
     cwd = cwd or Path(wartok.__file__).resolve().parent  # the checkout wartok runs from, wherever the kernel's cwd is
     try:
         run = lambda *a: subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, timeout=10)
         sha = run("rev-parse", "--short=12", "HEAD").stdout.strip()
         if not sha: return "unknown"
-        dirty = run("status", "--porcelain", "--untracked-files=no").stdout.strip()
+        dirty = run("status", "--porcelain", "--untracked-files=no", "--", ":/", ":(top,exclude)reports",
+                    ":(top,exclude)runs").stdout.strip()
         return sha + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError): return "unknown"
 
@@ -56,7 +60,65 @@ def project_root(start: Optional[Path] = None) -> Path:
         if (q / "settings.ini").exists() and (q / "wartok").is_dir(): return q
     return p
 
-# %% ../nbs/10_reports.ipynb #10-reports-011
+# %% ../nbs/10_reports.ipynb #10-reports-009
+HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "data.num_workers", "out_dir")
+
+def flat_config(cfg) -> dict:
+    "A config (DictConfig or plain dict) as {'group.key': value}."
+    c = cfg if isinstance(cfg, dict) else OmegaConf.to_container(cfg, resolve=True)
+    out = {}
+    for k, v in c.items():
+        if isinstance(v, dict): out.update({f"{k}.{kk}": vv for kk, vv in flat_config(v).items()})
+        else: out[k] = v
+    return out
+
+def config_hash(cfg) -> str:
+    "8 hex digits naming the result-relevant config (`HARMLESS_KEYS` left out)."
+    flat = {k: v for k, v in flat_config(cfg).items() if k not in HARMLESS_KEYS}
+    return hashlib.sha1(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+def run_record(cfg: DictConfig, train_ds, eval_ds) -> dict:
+    "What `run.json` holds: config, its hash, data fingerprints, commit."
+    return {"config": OmegaConf.to_container(cfg, resolve=True), "config_hash": config_hash(cfg),
+            "commit": git_commit(),
+            "data": {"train": dataset_fingerprint(train_ds), "eval": dataset_fingerprint(eval_ds)}}
+
+# %% ../nbs/10_reports.ipynb #10-reports-010
+class RunMismatch(ValueError): "A run folder holds a run of another config or other data."
+
+def run_differences(old: dict, new: dict) -> list[str]:
+    "The result-relevant differences between two run records, one line each."
+    a, b = flat_config(old["config"]), flat_config(new["config"])
+    get = lambda d, k: d.get(k, "<unset>")
+    keys = sorted(k for k in a.keys() | b.keys() if k not in HARMLESS_KEYS and get(a, k) != get(b, k))
+    lines = [f"{k}: {get(a, k)!r} (stored) vs {get(b, k)!r} (now)" for k in keys]
+    for split, fp in old.get("data", {}).items():
+        if fp != new["data"][split]:
+            lines.append(f"{split} data: fingerprint {fp} (stored) vs {new['data'][split]} (now)")
+    return lines
+
+def stored_run(out: Path) -> Optional[dict]:
+    "The record of the run in `out`: `run.json`, else (folders from before it existed) the checkpoint's config."
+    path, ckpt = Path(out) / "run.json", Path(out) / "tokenizer.ckpt"
+    if path.exists(): return json.loads(path.read_text())
+    if ckpt.exists():
+        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        return {"config": state.get("config", {}), "commit": state.get("commit", "unknown"), "data": {}}
+    return None
+
+def check_same_run(out: Path, record: dict) -> dict:
+    "The stored record of the run in `out` (or None); raises `RunMismatch` if it is not the run `record` describes."
+    old = stored_run(out)
+    if old is None: return None
+    diff = run_differences(old, record)
+    if diff:
+        fresh = Path(out).parent.parent / f"{Path(out).parent.name}_{record['config_hash']}"
+        raise RunMismatch(f"{out} holds a run of another config or other data, so it is neither resumed nor reused:\n  "
+                          + "\n  ".join(diff) + f"\nStart a fresh run in another run folder (`python -m wartok ... "
+                          f"--run-dir {fresh}`, or papermill `-p run_dir {fresh}`), or delete {out} to retrain.")
+    return old
+
+# %% ../nbs/10_reports.ipynb #10-reports-015
 def run_metadata(cfg: DictConfig) -> dict:
     "What a checkpoint records about the run that wrote it."
     return {"config": OmegaConf.to_container(cfg, resolve=True), "commit": git_commit()}
@@ -78,7 +140,7 @@ def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume
         resume=resume, progress=progress, extra_state=run_metadata(cfg))
     return trainer
 
-# %% ../nbs/10_reports.ipynb #10-reports-014
+# %% ../nbs/10_reports.ipynb #10-reports-018
 def train_prior(cfg: DictConfig, tokenizer, out: Path, train_ds, *, resume: bool = False,
                 progress: bool = True) -> tuple[GPT, TokenArrays]:
     "Stage 2: a fresh final prior on the frozen `tokenizer`'s training tokens; checkpoint and log `prior*` in `out`."
@@ -94,7 +156,7 @@ def train_prior(cfg: DictConfig, tokenizer, out: Path, train_ds, *, resume: bool
         progress=progress, extra_state=run_metadata(cfg))
     return prior, train_tokens
 
-# %% ../nbs/10_reports.ipynb #10-reports-017
+# %% ../nbs/10_reports.ipynb #10-reports-021
 def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
     "`eval.num_samples` samples of the final prior (balanced classes when conditional), decoded: uint8 [N, 3, H, W]."
     ev, ar, dev = cfg.eval, cfg.ar, cfg.device
@@ -108,7 +170,7 @@ def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
         with torch.no_grad(): chunks.append(to_uint8(tokenizer.decode(z)).cpu())
     return torch.cat(chunks)
 
-# %% ../nbs/10_reports.ipynb #10-reports-018
+# %% ../nbs/10_reports.ipynb #10-reports-022
 def fid_columns(cfg: DictConfig, tm: dict, samples: torch.Tensor, train_ds, cache: Path) -> dict:
     "rFID (reconstructions vs the evaluation images), gFID and IS (samples vs training images); None when FID is off."
     ev, name = cfg.eval, cfg.data.name
@@ -122,7 +184,7 @@ def fid_columns(cfg: DictConfig, tm: dict, samples: torch.Tensor, train_ds, cach
                       real_cache_name=f"{name}-train-{n_ref}", cache_root=str(cache))
     return dict(rfid=r["fid"], gfid=g["fid"], isc=g["isc_mean"], fid_note=g["note"])
 
-# %% ../nbs/10_reports.ipynb #10-reports-019
+# %% ../nbs/10_reports.ipynb #10-reports-023
 def evaluate_method(cfg: DictConfig, method: str, tokenizer, prior, train_tokens: TokenArrays, train_ds, eval_ds,
                     out: Path) -> dict:
     "The results row of one method; sample and reconstruction grids go to `out/eval_artifacts.pt`."
@@ -141,17 +203,29 @@ def evaluate_method(cfg: DictConfig, method: str, tokenizer, prior, train_tokens
                 "code_counts": tm["code_counts"]}, Path(out) / "eval_artifacts.pt")
     return row
 
-# %% ../nbs/10_reports.ipynb #10-reports-022
+# %% ../nbs/10_reports.ipynb #10-reports-026
 def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = False, progress: bool = True,
                train_ds=None, eval_ds=None) -> dict:
     "Train, evaluate and summarise `method` under `cfg`; checkpoints, logs and samples go to `run_dir/method`."
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
     out = Path(run_dir) / method
     out.mkdir(parents=True, exist_ok=True)
-    if resume and (out / "metrics.json").exists(): return json.loads((out / "metrics.json").read_text())
+    with RunLock(out):  # one writer per run folder (rank 0 under torchrun)
+        return _run_method(cfg, method, out, resume, progress, train_ds, eval_ds)
+
+def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
     check_batch_sizes(cfg.train)
     t_start = time.time()
     train_ds, eval_ds = build_datasets(cfg.data, train_ds, eval_ds)
+    record = run_record(cfg, train_ds, eval_ds)
+    if not resume and any((out / f).exists() for f in ("run.json", "tokenizer.ckpt", "tokenizer_log.jsonl")):
+        raise FileExistsError(f"{out} already holds a run; pass resume=True to continue it, or choose another "
+                              f"run folder")
+    stored = check_same_run(out, record) if resume else None   # before any work: refuse another config or data
+    if stored and (out / "metrics.json").exists(): return json.loads((out / "metrics.json").read_text())
+    barrier()  # every rank has looked at the folder before rank 0 writes the record
+    if is_main() and stored is None:
+        with writing(out / "run.json", "run record"): (out / "run.json").write_text(json.dumps(record, indent=1))
     trainer = train_tokenizer(cfg, method, out, train_ds, resume=resume, progress=progress)
     t_prior = time.time()
     prior, train_tokens = train_prior(cfg, trainer.eval_tokenizer, out, train_ds, resume=resume, progress=progress)
@@ -162,12 +236,13 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     t_eval = time.time()
     row = evaluate_method(cfg, method, trainer.eval_tokenizer, prior, train_tokens, train_ds, eval_ds, out)
     row.update(run_facts(cfg, train_ds, eval_ds, [t_start, t_prior, t_eval, time.time()]))
-    (out / "metrics.json").write_text(json.dumps(row, indent=1))
+    row.update(config_hash=record["config_hash"], started_at_commit=(stored or record)["commit"])
+    with writing(out / "metrics.json", "results"): (out / "metrics.json").write_text(json.dumps(row, indent=1))
     broadcast_object(row)
     barrier()
     return row
 
-# %% ../nbs/10_reports.ipynb #10-reports-023
+# %% ../nbs/10_reports.ipynb #10-reports-027
 def check_batch_sizes(train):
     "Batch sizes are global: each of the processes takes an equal share."
     for key in ("batch_size", "ar_batch_size"):
@@ -189,7 +264,7 @@ def run_facts(cfg: DictConfig, train_ds, eval_ds, times: list[float]) -> dict:
                 eval_time_s=round(eval_s, 1), wall_time_s=round(times[-1] - times[0], 1), commit=git_commit(),
                 hardware=hardware(cfg.device), processes=get_world_size())
 
-# %% ../nbs/10_reports.ipynb #10-reports-026
+# %% ../nbs/10_reports.ipynb #10-reports-030
 PAPER_ROWS = {
     "cifar10": [
         {"method": "strongest baseline (paper)", "rfid": "≈5.0", "gfid": "17.60", "gloss": "0.78"},
@@ -207,16 +282,17 @@ def _fmt(v, nd=3):
 def results_table(rows: list[dict], dataset: str) -> str:
     "The paper's table layout in markdown: our rows, then the paper's."
     head = ("| method | rMSE | PSNR (dB) | rFID | gFID | IS | gLoss (eval) | gLoss (train) | code usage "
-            "| token entropy |\n")
-    head += "|---|---|---|---|---|---|---|---|---|---|\n"
+            "| token entropy | config |\n")
+    head += "|---|---|---|---|---|---|---|---|---|---|---|\n"
     ours = "".join(f"| {r['method']} (ours) | {_fmt(r['rmse'], 4)} | {_fmt(r['psnr'], 2)} | {_fmt(r['rfid'], 2)} | "
                    f"{_fmt(r['gfid'], 2)} | {_fmt(r['isc'], 2)} | {_fmt(r['gloss'])} | {_fmt(r['gloss_train'])} | "
-                   f"{_fmt(r['usage'], 3)} | {_fmt(r['token_entropy'], 2)} |\n" for r in rows)
-    paper = "".join(f"| {p['method']} | — | — | {p['rfid']} | {p['gfid']} | — | {p['gloss']} | — | — | — |\n"
+                   f"{_fmt(r['usage'], 3)} | {_fmt(r['token_entropy'], 2)} | `{r.get('config_hash', '—')}` |\n"
+                   for r in rows)
+    paper = "".join(f"| {p['method']} | — | — | {p['rfid']} | {p['gfid']} | — | {p['gloss']} | — | — | — | — |\n"
                     for p in PAPER_ROWS.get(dataset, []))
     return head + ours + paper
 
-# %% ../nbs/10_reports.ipynb #10-reports-028
+# %% ../nbs/10_reports.ipynb #10-reports-032
 def _plt():
     import matplotlib
     matplotlib.use("Agg")
@@ -245,7 +321,7 @@ def _save(fig, path: Path, dpi: int):
     fig.savefig(path, dpi=dpi)
     _plt().close(fig)
 
-# %% ../nbs/10_reports.ipynb #10-reports-030
+# %% ../nbs/10_reports.ipynb #10-reports-034
 def plot_recon_vs_gloss(rows: list[dict], path: Path):
     "Reconstruction MSE against gLoss, one point per method."
     import seaborn as sns
@@ -254,7 +330,7 @@ def plot_recon_vs_gloss(rows: list[dict], path: Path):
     ax.set(xlabel="reconstruction MSE (eval)", ylabel="gLoss (eval, nats/token)", title="reconstruction vs gLoss")
     _save(fig, path, 120)
 
-# %% ../nbs/10_reports.ipynb #10-reports-032
+# %% ../nbs/10_reports.ipynb #10-reports-036
 def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
     "uint8 [N, 3, H, W] -> one HWC uint8 array, `nrow` images per row."
     _, c, h, w = images.shape
@@ -288,7 +364,7 @@ def plot_codebook_usage(rows: list[dict], run_dir: Path, path: Path):
                yscale="log")
     _save(fig, path, 110)
 
-# %% ../nbs/10_reports.ipynb #10-reports-035
+# %% ../nbs/10_reports.ipynb #10-reports-039
 def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
     "The model and budget sizes of a run, in one line."
     tk, ar, tr, dp = cfg.tokenizer, cfg.ar, cfg.train, cfg.dpd
@@ -299,7 +375,7 @@ def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
             f"depth {ar.depth}; proxy width {dp.proxy_width} x depth {dp.proxy_depth}; batch {tr.batch_size}; "
             f"{tr.tokenizer_steps} tokenizer steps, {tr.ar_steps} prior steps")
 
-# %% ../nbs/10_reports.ipynb #10-reports-036
+# %% ../nbs/10_reports.ipynb #10-reports-040
 def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
     "The 'where these numbers come from' lines of table.md."
     ar, dp = cfg.ar, cfg.dpd
@@ -320,9 +396,12 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
         "gFID/IS: samples of the final prior vs the training set. Without the standard Inception weights these "
         "columns are missing (—), never estimated; they need torch-fidelity's standard Inception weights "
         "(downloaded where there is internet, or `eval.fid_weights_path`).",
-        f"- Sampling: temperature {ar.temperature}, top-k {ar.top_k or 'off'}, top-p {ar.top_p}, CFG {ar.cfg_scale}."]
+        f"- Sampling: temperature {ar.temperature}, top-k {ar.top_k or 'off'}, top-p {ar.top_p}, CFG {ar.cfg_scale}.",
+        "- `config`: a hash of the result-relevant composed config (`config_hash`); equal hashes, equal settings.",
+        *[f"- {r['method']} was resumed: its run started at commit `{r['started_at_commit']}`, finished at "
+          f"`{r['commit']}`." for r in rows if r.get("started_at_commit", r["commit"]) != r["commit"]]]
 
-# %% ../nbs/10_reports.ipynb #10-reports-037
+# %% ../nbs/10_reports.ipynb #10-reports-041
 def relative_to_two_stage(rows: list[dict]) -> list[str]:
     "Each method's gLoss and rMSE relative to two-stage's, against the target gLoss ≤ 0.7× at rMSE within 10%."
     base = next((r for r in rows if r["method"] == "two_stage"), None)
@@ -336,10 +415,13 @@ def relative_to_two_stage(rows: list[dict]) -> list[str]:
         md.append(f"- {r['method']}: gLoss {g:.3f}× two-stage's, rMSE {m:+.0%} — target {verdict}.")
     return md
 
-# %% ../nbs/10_reports.ipynb #10-reports-039
+# %% ../nbs/10_reports.ipynb #10-reports-043
 def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: Path, notes: str = "") -> Path:
     "results.csv, table.md and plots for `rows` (one per method) into `report_dir`."
-    report_dir = Path(report_dir)
+    with writing(report_dir, "report", "Checkpoints and metrics.json are intact: fix this, then rerun with resume."):
+        return _write_report(rows, cfg, Path(run_dir), Path(report_dir), notes)
+
+def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(report_dir / "results.csv", index=False)
     plot_ar_loss(rows, run_dir, report_dir / "ar_loss.png")
@@ -352,7 +434,7 @@ def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: P
     (report_dir / "table.md").write_text("\n".join(md) + "\n")
     return report_dir
 
-# %% ../nbs/10_reports.ipynb #10-reports-042
+# %% ../nbs/10_reports.ipynb #10-reports-046
 def parameter_overrides(seed=None, data_root=None, device=None, methods=None, fid=None, fid_weights_path=None,
                         num_samples=None, extra=()) -> list[str]:
     "Hydra overrides for the experiment notebooks' papermill parameters that are not None."

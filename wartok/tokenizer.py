@@ -92,7 +92,7 @@ class VectorQuantizer(nn.Module):
                 self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
                 self.usage[dead] = 1.0 / self.K
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-013
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-018
 def codebook_stats(indices: torch.Tensor, codebook_size: int) -> dict:
     "Usage fraction, perplexity, entropy (nats) and per-code counts of a batch of hard tokens."
     counts = torch.bincount(indices.flatten().cpu(), minlength=codebook_size).float()
@@ -101,7 +101,7 @@ def codebook_stats(indices: torch.Tensor, codebook_size: int) -> dict:
     return {"usage": (counts > 0).float().mean().item(), "perplexity": entropy.exp().item(),
             "entropy": entropy.item(), "counts": counts}
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021
 def _norm(ch: int) -> nn.GroupNorm: return nn.GroupNorm(8 if ch % 8 == 0 else 1, ch)
 
 class ResBlock(nn.Module):
@@ -142,7 +142,7 @@ class ConvDecoder(nn.Module):
         B, L, d = z.shape
         return self.net(z.transpose(1, 2).reshape(B, d, self.grid, self.grid))
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-018
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
 class TiTokEncoder(nn.Module):
     def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
                  code_dim: int):
@@ -182,7 +182,7 @@ class TiTokDecoder(nn.Module):
         B, p, g = len(z), self.p, self.g
         return y.view(B, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5).reshape(B, 3, g * p, g * p)
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-020
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025
 class VQTokenizer(nn.Module):
     def __init__(self, arch: str = "conv2d", image_size: int = 32, codebook_size: int = 1024, code_dim: int = 12,
                  l2_codes: bool = True, beta: float = 0.25, tau: float = 1.0, dead_code_threshold: float = 0.0,
@@ -233,7 +233,7 @@ class VQTokenizer(nn.Module):
         "Images from hard tokens [B, L]."
         return self.decoder(self.quantizer.lookup(indices))
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-028
 def pixel_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "l2") -> torch.Tensor:
     if kind == "l2": return F.mse_loss(recon, x)
     if kind == "l1": return F.l1_loss(recon, x)
@@ -265,7 +265,7 @@ class PerceptualLoss(nn.Module):
     def forward(self, recon, x):
         return sum((a - b).pow(2).sum(1).mean() for a, b in zip(self._feats(recon), self._feats(x)))
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-027
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-032
 class PatchDiscriminator(nn.Module):
     def __init__(self, channels: int = 64, layers: int = 3):
         super().__init__()
@@ -284,7 +284,7 @@ def hinge_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.
 def hinge_g_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     return -fake_logits.mean()
 
-# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-030
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035
 LOSS_KEYS = ("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start")
 
 def build_tokenizer(**cfg) -> VQTokenizer:

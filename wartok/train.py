@@ -4,8 +4,8 @@
 
 # %% ../nbs/08_train.ipynb #08-train-003
 from __future__ import annotations
-import copy, json, math, os, random, time, warnings
-from contextlib import nullcontext
+import copy, json, math, os, random, socket, time, warnings
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -24,9 +24,9 @@ from .tokenizer import (VQTokenizer, PatchDiscriminator, PerceptualLoss, codeboo
                               hinge_g_loss, pixel_loss, psnr)
 
 # %% auto #0
-__all__ = ['METHODS', 'CheckpointError', 'NonFiniteLoss', 'save_checkpoint', 'load_checkpoint', 'latest_checkpoint', 'rng_state',
-           'set_rng_state', 'cosine_schedule', 'ramp', 'TokenizerTrainer', 'TokenArrays', 'tokenize_dataset',
-           'PriorTrainer', 'evaluate_nll', 'read_jsonl', 'fit']
+__all__ = ['METHODS', 'CheckpointError', 'NonFiniteLoss', 'WriteError', 'writing', 'save_checkpoint', 'load_checkpoint',
+           'latest_checkpoint', 'rng_state', 'set_rng_state', 'RunLocked', 'RunLock', 'cosine_schedule', 'ramp',
+           'TokenizerTrainer', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'read_jsonl', 'fit']
 
 # %% ../nbs/08_train.ipynb #08-train-006
 METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar")
@@ -34,17 +34,33 @@ METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar")
 class CheckpointError(RuntimeError): "A checkpoint is missing, truncated or not wartok's."
 class NonFiniteLoss(RuntimeError): "A loss became NaN or infinite; the message names the step."
 
+class WriteError(OSError): "A checkpoint, log or report could not be written; the message names the file."
+
+@contextmanager
+def writing(path: Path, what: str, intact: str = ""):
+    "Turn an OSError while writing `path` (disk full, permission denied) into a `WriteError` naming the file."
+    try: yield
+    except WriteError: raise
+    except OSError as e:
+        where = e.filename if getattr(e, "filename", None) else path
+        raise WriteError(f"could not write the {what} {where}: {e.strerror or e}. {intact}".strip()) from e
+
 def save_checkpoint(state: dict, path: Path):
-    "Write `state` atomically: temp file, fsync, keep the old file as .prev, rename."
+    "Write `state` atomically: temp file, fsync, keep the old file as .prev, rename. A failed write keeps the old one."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "wb") as f:
-        torch.save(state, f)
-        f.flush()
-        os.fsync(f.fileno())
-    if path.exists(): os.replace(path, path.with_suffix(path.suffix + ".prev"))
-    os.replace(tmp, path)
+    intact = "The previous checkpoint is intact: free space or fix permissions, then resume."
+    try:
+        with writing(path, "checkpoint", intact):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                torch.save(state, f)
+                f.flush()
+                os.fsync(f.fileno())
+            if path.exists(): os.replace(path, path.with_suffix(path.suffix + ".prev"))
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone after a successful rename; a half-written one after a failure
 
 def load_checkpoint(path: Path) -> dict:
     try: state = torch.load(path, map_location="cpu", weights_only=False)
@@ -77,7 +93,60 @@ def set_rng_state(s: dict):
     random.setstate(s["python"])
     if "cuda" in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
 
-# %% ../nbs/08_train.ipynb #08-train-009
+# %% ../nbs/08_train.ipynb #08-train-011
+class RunLocked(RuntimeError): "Another live process is writing this run folder."
+
+_HELD: set[Path] = set()  # the lock files this process holds
+
+def _pid_alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True  # alive, owned by another user
+    return True
+
+class RunLock:
+    "Exclusive writer of `folder` while entered: `<folder>/.lock` holds the writer's host and pid."
+    def __init__(self, folder: Path): self.path, self.mine = (Path(folder) / ".lock").resolve(), False
+
+    def __enter__(self):
+        if self.path in _HELD or not is_main(): return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            try: fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                self._take_over_if_stale()
+                continue
+            with os.fdopen(fd, "w") as f: json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
+            _HELD.add(self.path)
+            self.mine = True
+            return self
+
+    def __exit__(self, *exc):
+        if self.mine:
+            _HELD.discard(self.path)
+            self.path.unlink(missing_ok=True)
+
+# %% ../nbs/08_train.ipynb #08-train-012
+@patch
+def _take_over_if_stale(self: RunLock):
+    "Remove the lock of a writer that is gone (with a warning); refuse if it may still be alive."
+    try: owner = json.loads(self.path.read_text())
+    except FileNotFoundError: return                                   # released meanwhile: try again
+    except (json.JSONDecodeError, OSError):
+        if time.time() - self.path.stat().st_mtime < 5: return time.sleep(0.1)  # being written right now
+        owner = {"host": "?", "pid": -1}
+    host, pid = owner.get("host"), owner.get("pid", -1)
+    here = host == socket.gethostname()
+    if here and pid != os.getpid() and _pid_alive(pid):
+        raise RunLocked(f"{self.path.parent} is being written by process {pid} on {host}; wait for it to finish, "
+                        f"or train into another run folder")
+    if not here and host != "?":
+        raise RunLocked(f"{self.path.parent} is locked by process {pid} on host {host}, which cannot be checked "
+                        f"from here; if that run is gone, delete {self.path} and run again")
+    warnings.warn(f"taking over the stale lock {self.path} of process {pid} on {host} (it is no longer running)")
+    self.path.unlink(missing_ok=True)
+
+# %% ../nbs/08_train.ipynb #08-train-015
 def cosine_schedule(opt: torch.optim.Optimizer, steps: int,
                     min_ratio: float = 0.2) -> torch.optim.lr_scheduler.LambdaLR:
     return torch.optim.lr_scheduler.LambdaLR(
@@ -88,7 +157,7 @@ def ramp(step: int, warmup: int) -> float: return 1.0 if warmup <= 0 else min(1.
 def _autocast(device: str, amp: bool):
     return torch.autocast("cuda", dtype=torch.bfloat16) if amp and str(device).startswith("cuda") else nullcontext()
 
-# %% ../nbs/08_train.ipynb #08-train-010
+# %% ../nbs/08_train.ipynb #08-train-016
 class TokenizerTrainer:
     "One tokenizer optimisation step per call of `step(x, y)`, for any of `METHODS`, configured by whole config groups."
     def __init__(self, tokenizer: VQTokenizer, method: str, train: TrainConfig, losses: TokenizerConfig,
@@ -108,7 +177,7 @@ class TokenizerTrainer:
         self._build_ar_models(proxy, fresh_target)
         self._wrap_for_ddp()
 
-# %% ../nbs/08_train.ipynb #08-train-014
+# %% ../nbs/08_train.ipynb #08-train-020
 @patch
 def _build_reconstruction_models(self: TokenizerTrainer):
     "The perceptual loss, the discriminator and the tokenizer EMA, where the config asks for them."
@@ -121,7 +190,7 @@ def _build_reconstruction_models(self: TokenizerTrainer):
     self.ema = copy.deepcopy(self.tok).eval().requires_grad_(False) if tc.ema_half_life > 0 else None
     self.ema_decay = 0.5 ** (1 / tc.ema_half_life) if tc.ema_half_life > 0 else 0.0
 
-# %% ../nbs/08_train.ipynb #08-train-015
+# %% ../nbs/08_train.ipynb #08-train-021
 @patch
 def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target: Optional[GPT]):
     "The proxy and its optimiser (wAR-Tok, backprop-AR) and the DPD with its target (wAR-Tok)."
@@ -134,7 +203,7 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
         target = make_target(dc.target_mode, self.proxy, fresh, dc.target_path)
         self.dpd = DPD(self.proxy, target, dc.target_temperature, dc.tau, dc.to_codebook, dc.clip)
 
-# %% ../nbs/08_train.ipynb #08-train-016
+# %% ../nbs/08_train.ipynb #08-train-022
 @patch
 def _wrap_for_ddp(self: TokenizerTrainer):
     """Under torchrun: DDP for every module that takes a gradient step (DDP also copies rank 0's initial weights
@@ -144,7 +213,7 @@ def _wrap_for_ddp(self: TokenizerTrainer):
     self.disc_step = ddp(self.disc) if self.disc is not None else None
     if self.dpd is not None and self.dpd.target is not None: check_same(self.dpd.target, "target AR model")
 
-# %% ../nbs/08_train.ipynb #08-train-018
+# %% ../nbs/08_train.ipynb #08-train-024
 @patch
 def reconstruction_loss(self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor) -> torch.Tensor:
     "The pixel loss (`tokenizer.rec_loss`); `step` adds the VQ codebook and commitment loss `aux['vq_loss']`."
@@ -168,7 +237,7 @@ def gan_term(self: TokenizerTrainer, recon: torch.Tensor) -> Optional[torch.Tens
 def _gan_on(self: TokenizerTrainer) -> bool:
     return self.disc is not None and self.step_count >= self.loss_cfg.gan_start
 
-# %% ../nbs/08_train.ipynb #08-train-020
+# %% ../nbs/08_train.ipynb #08-train-026
 @patch
 def dpd_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict) -> Optional[torch.Tensor]:
     "wAR-Tok: λ_t · L_DPD on this batch's encoder outputs and hard tokens; its statistics go into `log`."
@@ -191,7 +260,7 @@ def backprop_ar_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.T
     log.update(l_ar=l_ar.item(), proxy_nll=l_ar.item())
     return dc.ar_weight * l_ar
 
-# %% ../nbs/08_train.ipynb #08-train-023
+# %% ../nbs/08_train.ipynb #08-train-029
 @patch
 def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
     "One step on the batch (x, y); returns the logged scalars."
@@ -214,7 +283,7 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
 @patch
 def _labels(self: TokenizerTrainer, y): return y if self.conditional else None
 
-# %% ../nbs/08_train.ipynb #08-train-024
+# %% ../nbs/08_train.ipynb #08-train-030
 @patch
 def _check_finite(self: TokenizerTrainer, loss: torch.Tensor):
     if any_rank(not torch.isfinite(loss).item()):  # every rank stops together
@@ -234,7 +303,7 @@ def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
         torch.nn.utils.clip_grad_norm_(self.proxy.parameters(), 1.0)
         self.proxy_opt.step()
 
-# %% ../nbs/08_train.ipynb #08-train-025
+# %% ../nbs/08_train.ipynb #08-train-031
 @patch
 def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool):
     "The proxy's MLE step(s) and EMA target (wAR-Tok), the discriminator step, the tokenizer EMA."
@@ -251,7 +320,7 @@ def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log:
         log["l_disc"] = d_loss.item()
     if self.ema is not None: ema_update(self.ema, self.tok, self.ema_decay)
 
-# %% ../nbs/08_train.ipynb #08-train-026
+# %% ../nbs/08_train.ipynb #08-train-032
 @patch
 def _step_log(self: TokenizerTrainer, x, recon, aux: dict, rec, loss, log: dict) -> dict:
     "The step's scalars, codebook statistics of the global batch, averaged over ranks under torchrun."
@@ -263,7 +332,7 @@ def _step_log(self: TokenizerTrainer, x, recon, aux: dict, rec, loss, log: dict)
     log = mean_over_ranks(log)
     return {**log, "psnr": psnr(log["mse"])}
 
-# %% ../nbs/08_train.ipynb #08-train-034
+# %% ../nbs/08_train.ipynb #08-train-040
 @patch(as_prop=True)
 def eval_tokenizer(self: TokenizerTrainer) -> VQTokenizer:
     "The tokenizer to evaluate: the EMA copy when enabled."
@@ -283,7 +352,7 @@ def load_state_dict(self: TokenizerTrainer, d: dict):
     if self.dpd is not None and self.dpd.target is not None: self.dpd.target.load_state_dict(d["target"])
     self.step_count = d["step_count"]
 
-# %% ../nbs/08_train.ipynb #08-train-037
+# %% ../nbs/08_train.ipynb #08-train-043
 class TokenArrays:
     "Token sequences [N, L] and labels [N] with the `get_batch` interface of `wartok.data`."
     def __init__(self, tokens: torch.Tensor, labels: torch.Tensor): self.tokens, self.labels = tokens, labels
@@ -311,7 +380,7 @@ def tokenize_dataset(tokenizer: VQTokenizer, dataset, batch_size: int = 256, dev
     tokens = [gather_in_order(local(toks[f], (0, L), torch.short)).cpu() for f in flips]
     return TokenArrays(torch.cat(tokens), labels.repeat(len(flips)))
 
-# %% ../nbs/08_train.ipynb #08-train-038
+# %% ../nbs/08_train.ipynb #08-train-044
 class PriorTrainer:
     "Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, `train.ar_lr`, ...)."
     def __init__(self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu"):
@@ -342,7 +411,7 @@ class PriorTrainer:
         self.sched.load_state_dict(d["sched"])
         self.step_count = d["step_count"]
 
-# %% ../nbs/08_train.ipynb #08-train-040
+# %% ../nbs/08_train.ipynb #08-train-046
 @torch.no_grad()
 def evaluate_nll(model: GPT, tokens: TokenArrays, batch_size: int = 256, conditional: bool = False,
                  device: str = "cpu") -> float:
@@ -355,9 +424,10 @@ def evaluate_nll(model: GPT, tokens: TokenArrays, batch_size: int = 256, conditi
         count += z.numel()
     return total / count
 
-# %% ../nbs/08_train.ipynb #08-train-044
+# %% ../nbs/08_train.ipynb #08-train-050
 def _append_jsonl(path: Path, row: dict):
-    with open(path, "a") as f: f.write(json.dumps(row) + "\n")
+    with writing(path, "training log", "The last checkpoint is intact: free space or fix permissions, then resume."):
+        with open(path, "a") as f: f.write(json.dumps(row) + "\n")
 
 def read_jsonl(path: Path) -> list[dict]:
     path = Path(path)
@@ -375,13 +445,17 @@ def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int
     at `<out_dir>/<name>.ckpt`. `stop_after` ends early after that many steps (to test resumption)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ckpt_path, log_path = out_dir / f"{name}.ckpt", out_dir / f"{name}_log.jsonl"
-    main, world = is_main(), get_world_size()
+    with RunLock(out_dir):
+        return _fit(trainer, loader, steps, out_dir, name, log_every, ckpt_every, resume, progress, extra_state,
+                    stop_after)
+
+def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> tuple[int, list[dict]]:
+    "Load the latest checkpoint into `trainer` and `loader` (with `resume`); the step to start at and the log so far."
     state = latest_checkpoint(ckpt_path) if resume else None
     if state is None and not resume and (ckpt_path.exists() or log_path.exists()):
-        raise FileExistsError(f"{out_dir} already holds a '{name}' run; pass resume=True to continue it, "
-                              f"or choose another output folder")
-    start = 0
+        raise FileExistsError(f"{ckpt_path.parent} already holds a '{ckpt_path.stem}' run; pass resume=True to "
+                              f"continue it, or choose another output folder")
+    start, world = 0, get_world_size()
     if state is not None:
         rng = state["rng"]
         if isinstance(rng, list):  # one entry per rank
@@ -395,8 +469,15 @@ def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int
         start = state["step"]
     barrier()  # every rank has read the folder before rank 0 rewrites the log
     # keep only log rows the checkpoint covers; a fresh run starts an empty log. Rank 0 is the only writer.
-    rows = [r for r in read_jsonl(log_path) if r["step"] < start] if main else []
-    if main: log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = [r for r in read_jsonl(log_path) if r["step"] < start] if is_main() else []
+    if is_main():
+        with writing(log_path, "training log"): log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return start, rows
+
+def _fit(trainer, loader, steps, out_dir, name, log_every, ckpt_every, resume, progress, extra_state, stop_after):
+    ckpt_path, log_path = out_dir / f"{name}.ckpt", out_dir / f"{name}_log.jsonl"
+    main, world = is_main(), get_world_size()
+    start, rows = _restore(trainer, loader, ckpt_path, log_path, resume)
     batches, t0 = loader.forever(), time.time()
     end = steps if stop_after is None else min(steps, start + stop_after)
     bar = tqdm(range(start, end), desc=name, disable=not (progress and main), initial=start, total=steps)
