@@ -133,17 +133,21 @@ def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperatur
 
 # %% ../nbs/06_ar.ipynb #06-ar-019
 def ar_train_step(model: nn.Module, opt: torch.optim.Optimizer, tokens: torch.Tensor,
-                  labels: Optional[torch.Tensor] = None, clip: float = 1.0) -> float:
-    """One maximum-likelihood step on hard `tokens` [B, L] (detached); returns the NLL before the step.
-    `model` is a `GPT` or a DistributedDataParallel-wrapped one (the loss goes through `forward`, which DDP hooks)."""
+                  labels: Optional[torch.Tensor] = None, clip: float = 1.0,
+                  log_probs: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """One maximum-likelihood step on hard `tokens` [B, L] (detached); returns the NLL before the step as a 0-dim
+    tensor (read it when needed: no host sync here). `log_probs`: the log-softmax of the model's training-mode
+    forward of these tokens, when the caller already has it (wAR-Tok's proxy: one forward serves its contrast and
+    this step). `model` is a `GPT` or a DistributedDataParallel-wrapped one (the loss goes through `forward`)."""
     model.train()
     tokens = tokens.detach()
-    loss = token_nll(model(tokens, labels), tokens)
+    if log_probs is not None: loss = F.nll_loss(log_probs.transpose(1, 2), tokens)
+    else: loss = token_nll(model(tokens, labels), tokens)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     if clip: torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
     opt.step()
-    return loss.item()
+    return loss.detach()
 
 def build_ar(vocab_size: int, seq_len: int, num_classes: int = 0, width: int = 128, depth: int = 2, heads: int = 4,
              class_dropout: float = 0.0, conditional: bool = False, **_sampling) -> GPT:

@@ -28,7 +28,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--report-dir", default=None,
                    help="results.csv, table.md, plots (default reports/<dataset>/<preset>)")
     p.add_argument("--resume", action="store_true", help="continue from the latest good checkpoints")
-    p.add_argument("--no-progress", action="store_true", help="no tqdm bars")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars or lines")
     p.add_argument("--notes", default="", help="a paragraph appended to table.md")
     p.add_argument("overrides", nargs="*", help="hydra overrides, e.g. device=cuda train.amp=true dpd.weight=0.3")
     return p.parse_intermixed_args(argv)  # options may come after overrides too
@@ -45,8 +45,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     launcher = "torchrun" if info.world_size > 1 else "python"
     notes = (a.notes + "\n\n" if a.notes else "") + f"Launched with {info.world_size} process(es) ({launcher})."
     try:
+        bar_or_lines = True if sys.stderr.isatty() else "lines"  # a tqdm bar in a terminal, lines in a log file
         results = run_experiment(cfg, run_dir, report_dir, resume=a.resume,
-                                 progress=info.is_main and not a.no_progress, notes=notes)
+                                 progress=bar_or_lines if info.is_main and not a.no_progress else False, notes=notes)
         if info.is_main:
             print(results[["method", "rmse", "psnr", "gloss", "usage", "wall_time_s"]].to_string(index=False))
             print(f"report: {report_dir / 'table.md'}")

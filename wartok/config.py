@@ -104,6 +104,7 @@ class TrainConfig:
     log_every: int = 10
     ckpt_every: int = 500
     amp: bool = False                # bf16 autocast on GPU
+    tensorboard: bool = True         # TensorBoard events beside each JSONL log (runs/.../<method>/tb)
 
 @dataclass
 class EvalConfig:

@@ -13,14 +13,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'ema_update', 'make_target', 'DPD']
+__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'ema_update', 'make_target', 'DPD']
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004
 def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, target_temperature: float = 1.0,
-                   clip: Optional[float] = None, return_log_probs: bool = False):
+                   clip: Optional[float] = None, return_log_probs: bool = False, proxy_log_probs=None):
     """s(k) = log q̂(k | z_<i) - log p*_T(k | z_<i), shape [B, L, K]; optionally clipped to [-clip, clip].
-    With `return_log_probs`, also both log-probability tensors (so callers need no second log-softmax)."""
-    lq = F.log_softmax(proxy_logits.float(), -1)
+    With `return_log_probs`, also both log-probability tensors (so callers need no second log-softmax).
+    `proxy_log_probs`: the proxy's log-softmax when the caller has it (then `proxy_logits` is not used)."""
+    lq = proxy_log_probs if proxy_log_probs is not None else F.log_softmax(proxy_logits.float(), -1)
     lp = F.log_softmax(target_logits.float() / target_temperature, -1)
     s = lq - lp
     if clip: s = s.clamp(-clip, clip)
@@ -30,7 +31,14 @@ def dpd_surrogate(onehot_st: torch.Tensor, contrast: torch.Tensor) -> torch.Tens
     "L_DPD = mean over images and positions of sum_k ẑ(k) sg(s(k)); its gradient moves the particles along v."
     return (onehot_st * contrast.detach()).sum(-1).mean()
 
-# %% ../nbs/07_dpd.ipynb #07-dpd-017
+def wgf_surrogate(pi: torch.Tensor, indices: torch.Tensor, contrast: torch.Tensor) -> torch.Tensor:
+    """The same L_DPD from the soft assignment `pi` and the hard `indices`, without materialising the one-hot:
+    forward value mean s_i(z_i), gradient that of sum_k pi(k) sg(s(k)) (the straight-through form's)."""
+    s = contrast.detach()
+    soft = (pi * s).sum(-1)
+    return (s.gather(-1, indices[..., None]).squeeze(-1) + soft - soft.detach()).mean()
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-019
 @torch.no_grad()
 def ema_update(target: nn.Module, source: nn.Module, decay: float):
     "target <- decay * target + (1 - decay) * source, parameter by parameter."
@@ -66,21 +74,28 @@ class DPD:
     clip: Optional[float] = None
 
     @torch.no_grad()
-    def contrast(self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
-        "s [B, L, K] on the hard tokens, with the proxy's and target's NLL of them (nats/token)."
-        was = self.proxy.training
-        self.proxy.eval()
-        lq = self.proxy(tokens, labels)
-        lp = lq if self.target is None else self.target(tokens, labels)
-        self.proxy.train(was)
-        s, log_q, log_p = token_contrast(lq, lp, self.target_temperature, self.clip, return_log_probs=True)
+    def contrast(self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
+                 proxy_log_probs: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
+        """s [B, L, K] on the hard tokens, with the proxy's and target's NLL of them (nats/token, 0-dim tensors).
+        `proxy_log_probs`: the proxy's log-softmax of `tokens` when the caller has it (used detached)."""
+        log_q = proxy_log_probs.detach() if proxy_log_probs is not None else None
+        lq = self._proxy_logits(tokens, labels) if log_q is None else None
+        lp = self.target(tokens, labels) if self.target is not None else (lq if lq is not None else log_q)
+        s, log_q, log_p = token_contrast(lq, lp, self.target_temperature, self.clip, return_log_probs=True,
+                                         proxy_log_probs=log_q)
         # reuse the log-softmaxes: vocab-sized work is the cost here
-        nll = lambda logp: -logp.gather(-1, tokens[..., None]).mean().item()
-        return s, {"proxy_nll": nll(log_q), "target_nll": nll(log_p), "mean_abs_s": s.abs().mean().item()}
+        nll = lambda logp: -logp.gather(-1, tokens[..., None]).mean()
+        return s, {"proxy_nll": nll(log_q), "target_nll": nll(log_p), "mean_abs_s": s.abs().mean()}
 
-    def loss(self, quantizer, e: torch.Tensor, tokens: torch.Tensor,
-             labels: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
+    def _proxy_logits(self, tokens, labels):
+        was = self.proxy.training
+        lq = self.proxy.eval()(tokens, labels)
+        self.proxy.train(was)
+        return lq
+
+    def loss(self, quantizer, e: torch.Tensor, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
+             proxy_log_probs: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
         "L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]."
-        s, stats = self.contrast(tokens, labels)
-        onehot = quantizer.straight_through_onehot(e, tokens, self.tau, detach_codes=not self.to_codebook)
-        return dpd_surrogate(onehot, s), stats
+        s, stats = self.contrast(tokens, labels, proxy_log_probs)
+        pi = quantizer.soft_assignment(e, self.tau, detach_codes=not self.to_codebook)
+        return wgf_surrogate(pi, tokens, s), stats

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_reports.ipynb #10-reports-003
 from __future__ import annotations
-import ast, hashlib, json, math, os, platform, subprocess, time
+import ast, hashlib, io, json, math, os, platform, subprocess, time
 from pathlib import Path
 from typing import Optional
 
@@ -19,17 +19,17 @@ from .data import BatchLoader, build_dataset, dataset_fingerprint, describe_data
 from .metrics import image_metrics, tokenizer_metrics
 from .tokenizer import build_tokenizer
 from .distributed import barrier, broadcast_object, get_rank, get_world_size, is_main, main_first
-from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTrainer, evaluate_nll, fit, read_jsonl,
-                          writing,
-                          tokenize_dataset)
+from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTrainer, evaluate_nll, fit,
+                          read_jsonl, tensorboard_writer, tokenize_dataset, writing)
 
 # %% auto #0
 __all__ = ['HARMLESS_KEYS', 'PAPER_ROWS', 'git_commit', 'hardware', 'project_root', 'flat_config', 'config_hash', 'run_record',
            'RunMismatch', 'run_differences', 'stored_run', 'check_same_run', 'run_metadata', 'train_tokenizer',
-           'train_prior', 'sample_images', 'fid_columns', 'evaluate_method', 'run_method', 'check_batch_sizes',
-           'build_datasets', 'run_facts', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'image_grid',
-           'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'provenance', 'relative_to_two_stage',
-           'write_report', 'parameter_overrides', 'run_experiment']
+           'train_prior', 'image_grid', 'sample_images', 'fid_columns', 'evaluate_method', 'tensorboard_grids',
+           'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets', 'run_facts', 'results_table',
+           'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'provenance',
+           'relative_to_two_stage', 'write_report', 'report_thumbnail', 'show_report', 'parameter_overrides',
+           'run_experiment', 'collect_results', 'collect_curves']
 
 # %% ../nbs/10_reports.ipynb #10-reports-006
 def git_commit(cwd: Optional[Path] = None) -> str:
@@ -61,7 +61,7 @@ def project_root(start: Optional[Path] = None) -> Path:
     return p
 
 # %% ../nbs/10_reports.ipynb #10-reports-009
-HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "data.num_workers", "out_dir")
+HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "train.tensorboard", "data.num_workers", "out_dir")
 
 def flat_config(cfg) -> dict:
     "A config (DictConfig or plain dict) as {'group.key': value}."
@@ -137,7 +137,7 @@ def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume
     loader = BatchLoader(train_ds, tr.batch_size // world, seed=cfg.seed, hflip=cfg.data.hflip,
                          num_workers=cfg.data.num_workers, rank=get_rank(), world_size=world)
     fit(trainer, loader, tr.tokenizer_steps, out, "tokenizer", log_every=tr.log_every, ckpt_every=tr.ckpt_every,
-        resume=resume, progress=progress, extra_state=run_metadata(cfg))
+        resume=resume, progress=progress, tensorboard=tr.tensorboard, extra_state=run_metadata(cfg))
     return trainer
 
 # %% ../nbs/10_reports.ipynb #10-reports-018
@@ -153,10 +153,20 @@ def train_prior(cfg: DictConfig, tokenizer, out: Path, train_ds, *, resume: bool
     pt = PriorTrainer(prior, tr, conditional=cfg.ar.conditional, device=cfg.device)
     loader = BatchLoader(train_tokens, tr.ar_batch_size // world, seed=cfg.seed, rank=get_rank(), world_size=world)
     fit(pt, loader, tr.ar_steps, out, "prior", log_every=tr.log_every, ckpt_every=tr.ckpt_every, resume=resume,
-        progress=progress, extra_state=run_metadata(cfg))
+        progress=progress, tensorboard=tr.tensorboard, extra_state=run_metadata(cfg))
     return prior, train_tokens
 
 # %% ../nbs/10_reports.ipynb #10-reports-021
+def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
+    "uint8 [N, 3, H, W] -> one HWC uint8 array, `nrow` images per row."
+    _, c, h, w = images.shape
+    rows = math.ceil(len(images) / nrow)
+    grid = torch.zeros(c, rows * h, nrow * w, dtype=torch.uint8)
+    for i, im in enumerate(images):
+        r, col = divmod(i, nrow)
+        grid[:, r * h:(r + 1) * h, col * w:(col + 1) * w] = im
+    return grid.permute(1, 2, 0).numpy()
+
 def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
     "`eval.num_samples` samples of the final prior (balanced classes when conditional), decoded: uint8 [N, 3, H, W]."
     ev, ar, dev = cfg.eval, cfg.ar, cfg.device
@@ -199,9 +209,19 @@ def evaluate_method(cfg: DictConfig, method: str, tokenizer, prior, train_tokens
            "perplexity": tm["perplexity"], "token_entropy": tm["token_entropy"]}
     samples = sample_images(cfg, prior, tokenizer)
     row.update(fid_columns(cfg, tm, samples, train_ds, Path(out).parent.parent / "fid_cache"))
-    torch.save({"samples": samples[:64], "recon": tm["recon_uint8"][:32], "real": tm["real_uint8"][:32],
-                "code_counts": tm["code_counts"]}, Path(out) / "eval_artifacts.pt")
+    art = {"samples": samples[:64], "recon": tm["recon_uint8"][:32], "real": tm["real_uint8"][:32],
+           "code_counts": tm["code_counts"]}
+    torch.save(art, Path(out) / "eval_artifacts.pt")
+    if cfg.train.tensorboard: tensorboard_grids(Path(out) / "tb" / "eval", art)
     return row
+
+def tensorboard_grids(log_dir: Path, art: dict):
+    "Sample and real/reconstruction grids as TensorBoard images."
+    tb = tensorboard_writer(log_dir)
+    tb.add_image("samples", image_grid(art["samples"][:32]), 0, dataformats="HWC")
+    pairs = torch.stack([art["real"][:16], art["recon"][:16]], 1).flatten(0, 1)
+    tb.add_image("eval images | reconstructions", image_grid(pairs), 0, dataformats="HWC")
+    tb.close()
 
 # %% ../nbs/10_reports.ipynb #10-reports-026
 def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = False, progress: bool = True,
@@ -214,33 +234,45 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
         return _run_method(cfg, method, out, resume, progress, train_ds, eval_ds)
 
 def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
-    check_batch_sizes(cfg.train)
     t_start = time.time()
-    train_ds, eval_ds = build_datasets(cfg.data, train_ds, eval_ds)
-    record = run_record(cfg, train_ds, eval_ds)
-    if not resume and any((out / f).exists() for f in ("run.json", "tokenizer.ckpt", "tokenizer_log.jsonl")):
-        raise FileExistsError(f"{out} already holds a run; pass resume=True to continue it, or choose another "
-                              f"run folder")
-    stored = check_same_run(out, record) if resume else None   # before any work: refuse another config or data
+    train_ds, eval_ds, record, stored = prepare_run(cfg, out, resume, train_ds, eval_ds)
     if stored and (out / "metrics.json").exists(): return json.loads((out / "metrics.json").read_text())
-    barrier()  # every rank has looked at the folder before rank 0 writes the record
-    if is_main() and stored is None:
-        with writing(out / "run.json", "run record"): (out / "run.json").write_text(json.dumps(record, indent=1))
+    say = print if progress and is_main() else (lambda *a, **k: None)
+    say(f"{method}: stage 1, tokenizer ({cfg.train.tokenizer_steps} steps)", flush=True)
     trainer = train_tokenizer(cfg, method, out, train_ds, resume=resume, progress=progress)
     t_prior = time.time()
+    say(f"{method}: stage 2, final prior ({cfg.train.ar_steps} steps)", flush=True)
     prior, train_tokens = train_prior(cfg, trainer.eval_tokenizer, out, train_ds, resume=resume, progress=progress)
     if not is_main():  # evaluation runs on rank 0; the others wait and receive its row
         row = broadcast_object(None)
         barrier()
         return row
     t_eval = time.time()
+    say(f"{method}: evaluation", flush=True)
     row = evaluate_method(cfg, method, trainer.eval_tokenizer, prior, train_tokens, train_ds, eval_ds, out)
     row.update(run_facts(cfg, train_ds, eval_ds, [t_start, t_prior, t_eval, time.time()]))
-    row.update(config_hash=record["config_hash"], started_at_commit=(stored or record)["commit"])
+    row.update(config_hash=record["config_hash"], started_at_commit=(stored or record)["commit"],
+               run_dir=str(Path(out).resolve().parent))
     with writing(out / "metrics.json", "results"): (out / "metrics.json").write_text(json.dumps(row, indent=1))
+    say(f"{method}: done in {row['wall_time_s'] / 60:.1f} min: rMSE {row['rmse']:.4f}, gLoss {row['gloss']:.3f}")
     broadcast_object(row)
     barrier()
     return row
+
+def prepare_run(cfg: DictConfig, out: Path, resume: bool, train_ds=None, eval_ds=None) -> tuple:
+    """The datasets, this run's record, and the stored record when resuming (None otherwise). Refuses, before any
+    work, a fresh run into a used folder and a resume of another config or other data; writes `run.json`."""
+    check_batch_sizes(cfg.train)
+    train_ds, eval_ds = build_datasets(cfg.data, train_ds, eval_ds)
+    record = run_record(cfg, train_ds, eval_ds)
+    if not resume and any((out / f).exists() for f in ("run.json", "tokenizer.ckpt", "tokenizer_log.jsonl")):
+        raise FileExistsError(f"{out} already holds a run; pass resume=True to continue it, or choose another "
+                              f"run folder")
+    stored = check_same_run(out, record) if resume else None
+    barrier()  # every rank has looked at the folder before rank 0 writes the record
+    if is_main() and stored is None:
+        with writing(out / "run.json", "run record"): (out / "run.json").write_text(json.dumps(record, indent=1))
+    return train_ds, eval_ds, record, stored
 
 # %% ../nbs/10_reports.ipynb #10-reports-027
 def check_batch_sizes(train):
@@ -331,16 +363,6 @@ def plot_recon_vs_gloss(rows: list[dict], path: Path):
     _save(fig, path, 120)
 
 # %% ../nbs/10_reports.ipynb #10-reports-036
-def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
-    "uint8 [N, 3, H, W] -> one HWC uint8 array, `nrow` images per row."
-    _, c, h, w = images.shape
-    rows = math.ceil(len(images) / nrow)
-    grid = torch.zeros(c, rows * h, nrow * w, dtype=torch.uint8)
-    for i, im in enumerate(images):
-        r, col = divmod(i, nrow)
-        grid[:, r * h:(r + 1) * h, col * w:(col + 1) * w] = im
-    return grid.permute(1, 2, 0).numpy()
-
 def plot_samples(rows: list[dict], run_dir: Path, path: Path):
     "For every method: samples of its final prior, and evaluation images beside their reconstructions."
     fig, axs = _plt().subplots(len(rows), 2, figsize=(10, 2.6 * len(rows)), squeeze=False)
@@ -435,6 +457,25 @@ def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Pat
     return report_dir
 
 # %% ../nbs/10_reports.ipynb #10-reports-046
+def report_thumbnail(path: Path, width: int = 900) -> bytes:
+    "A JPEG thumbnail of a report figure, at most `width` pixels wide."
+    from PIL import Image as PILImage
+    im = PILImage.open(path).convert("RGB")
+    if im.width > width: im = im.resize((width, round(im.height * width / im.width)))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+def show_report(report_dir: Path):
+    "Display table.md and thumbnails of the report's figures."
+    from IPython.display import Image, Markdown, display
+    report_dir = Path(report_dir)
+    display(Markdown((report_dir / "table.md").read_text()))
+    for name in ("ar_loss.png", "recon_vs_gloss.png", "samples.png", "codebook_usage.png"):
+        display(Image(data=report_thumbnail(report_dir / name), format="jpeg"))
+    print(f"full-size figures: {report_dir}")
+
+# %% ../nbs/10_reports.ipynb #10-reports-049
 def parameter_overrides(seed=None, data_root=None, device=None, methods=None, fid=None, fid_weights_path=None,
                         num_samples=None, extra=()) -> list[str]:
     "Hydra overrides for the experiment notebooks' papermill parameters that are not None."
@@ -451,7 +492,7 @@ def parameter_overrides(seed=None, data_root=None, device=None, methods=None, fi
     if fid_weights_path is not None: ov.append(f"eval.fid_weights_path={fid_weights_path}")
     if num_samples is not None: ov.append(f"eval.num_samples={int(num_samples)}")
     if isinstance(extra, str):  # papermill -p passes strings: one override, or a Python list literal of them
-        extra = ast.literal_eval(extra) if extra.strip().startswith("[") else [extra]
+        extra = ast.literal_eval(extra) if extra.strip().startswith("[") else [extra] if extra.strip() else []
     return ov + list(extra)
 
 def run_experiment(cfg: DictConfig, run_dir: Path, report_dir: Path, *, resume: bool = False, progress: bool = True,
@@ -465,3 +506,32 @@ def run_experiment(cfg: DictConfig, run_dir: Path, report_dir: Path, *, resume: 
     if is_main(): write_report(rows, cfg, run_dir, report_dir, notes)  # one writer
     barrier()
     return pd.DataFrame(rows)
+
+# %% ../nbs/10_reports.ipynb #10-reports-052
+def collect_results(folders) -> pd.DataFrame:
+    "Result rows of report folders (results.csv) or run folders (<method>/metrics.json), with a `run` label each."
+    frames, seen = [], {}
+    for f in map(Path, folders):
+        if (f / "results.csv").exists(): df = pd.read_csv(f / "results.csv")
+        elif list(f.glob("*/metrics.json")):
+            df = pd.DataFrame([json.loads(p.read_text()) for p in sorted(f.glob("*/metrics.json"))])
+            df["run_dir"] = df.get("run_dir", str(f.resolve()))
+        else: raise FileNotFoundError(f"{f} holds neither results.csv (a report) nor <method>/metrics.json (a run)")
+        seen[f.name] = seen.get(f.name, 0) + 1
+        df.insert(0, "run", f.name if seen[f.name] == 1 else f"{f.name} ({seen[f.name]})")
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+def collect_curves(results: pd.DataFrame, metrics=("l_rec", "proxy_nll", "l_dpd", "ar_nll")) -> pd.DataFrame:
+    "Training curves of every row whose run folder is still there: columns run, method, stage, step, metric, value."
+    parts = []
+    for r in results.to_dict("records"):
+        folder = Path(str(r.get("run_dir") or "")) / r["method"]
+        for stage in ("tokenizer", "prior"):
+            log = pd.DataFrame(read_jsonl(folder / f"{stage}_log.jsonl"))
+            keep = [m for m in metrics if m in log]
+            if log.empty or not keep: continue
+            long = log.melt(id_vars="step", value_vars=keep, var_name="metric")
+            parts.append(long.assign(run=r["run"], method=r["method"], stage=stage))
+    cols = ["run", "method", "stage", "step", "metric", "value"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)

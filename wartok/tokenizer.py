@@ -50,13 +50,19 @@ class VectorQuantizer(nn.Module):
         return F.normalize(e, dim=-1) if self.l2 else e
 
     def distances(self, e: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
-        "Squared distances [..., K] between prepared outputs `e` [..., d] and `codes` [K, d]."
+        """Squared distances [..., K] between prepared outputs `e` [..., d] and `codes` [K, d]. For unit-norm
+        (l2) codes and outputs ||e - c||^2 = 2 - 2 e.c: only the dot product is computed."""
+        if self.l2: return 2 - 2 * (e @ codes.t())
         return e.pow(2).sum(-1, keepdim=True) - 2 * e @ codes.t() + codes.pow(2).sum(-1)
+
+    def nearest(self, e: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+        "Indices of the nearest codes: the largest dot product for l2 codes, the smallest distance otherwise."
+        return (e @ codes.t()).argmax(-1) if self.l2 else self.distances(e, codes).argmin(-1)
 
     def forward(self, e_raw: torch.Tensor) -> Quantized:
         e = self.prepare(e_raw)
         codes = self.codes()
-        with torch.no_grad(): indices = self.distances(e, codes.detach()).argmin(-1)
+        with torch.no_grad(): indices = self.nearest(e, codes.detach())
         c = codes[indices]
         codebook_loss = F.mse_loss(c, e.detach())
         commit_loss = self.beta * F.mse_loss(e, c.detach())
@@ -69,7 +75,9 @@ class VectorQuantizer(nn.Module):
 
     def soft_assignment(self, e: torch.Tensor, tau: Optional[float] = None, detach_codes: bool = True) -> torch.Tensor:
         "pi(k) = softmax_k(-dist(e, c_k) / tau) for prepared outputs `e`: shape [..., K]."
-        return F.softmax(-self.distances(e, self.codes(detach=detach_codes)) / (tau or self.tau), dim=-1)
+        codes, tau = self.codes(detach=detach_codes), tau or self.tau
+        if self.l2: return F.softmax((e @ codes.t()) * (2 / tau), dim=-1)  # -(2 - 2 e.c)/tau, constant dropped
+        return F.softmax(-self.distances(e, codes) / tau, dim=-1)
 
     def straight_through_onehot(self, e: torch.Tensor, indices: torch.Tensor, tau: Optional[float] = None,
                                 detach_codes: bool = True) -> torch.Tensor:

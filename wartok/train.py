@@ -17,16 +17,17 @@ from tqdm.auto import tqdm
 
 from .ar import GPT, ar_train_step, token_nll
 from .config import DPDConfig, TokenizerConfig, TrainConfig
-from .distributed import (all_gather_object, any_rank, barrier, check_same, ddp, gather_global_batch,
+from .distributed import (all_gather_object, barrier, check_same, ddp, gather_global_batch,
                                 gather_in_order, get_rank, get_world_size, is_main, mean_over_ranks, shard_range)
 from .dpd import DPD, ema_update, make_target
 from .tokenizer import (VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats, hinge_d_loss,
                               hinge_g_loss, pixel_loss, psnr)
 
 # %% auto #0
-__all__ = ['METHODS', 'CheckpointError', 'NonFiniteLoss', 'WriteError', 'writing', 'save_checkpoint', 'load_checkpoint',
-           'latest_checkpoint', 'rng_state', 'set_rng_state', 'RunLocked', 'RunLock', 'cosine_schedule', 'ramp',
-           'TokenizerTrainer', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'read_jsonl', 'fit']
+__all__ = ['METHODS', 'PROGRESS_KEYS', 'CheckpointError', 'NonFiniteLoss', 'WriteError', 'writing', 'save_checkpoint',
+           'load_checkpoint', 'latest_checkpoint', 'rng_state', 'set_rng_state', 'RunLocked', 'RunLock',
+           'cosine_schedule', 'ramp', 'TokenizerTrainer', 'track_first_bad', 'first_bad_step', 'TokenArrays',
+           'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'read_jsonl', 'StepOutputs', 'tensorboard_writer', 'fit']
 
 # %% ../nbs/08_train.ipynb #08-train-006
 METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar")
@@ -167,7 +168,7 @@ class TokenizerTrainer:
         if method in ("wartok", "backprop_ar") and proxy is None:
             raise ValueError(f"{method} needs an AR model (proxy)")
         self.method, self.train_cfg, self.loss_cfg, self.dpd_cfg = method, train, losses, dpd
-        self.device, self.conditional, self.step_count = device, conditional, 0
+        self.device, self.conditional, self.step_count, self.first_bad = device, conditional, 0, None
         self.tail_dropout = (train.tail_dropout or 0.5) if method == "tail_dropout" else 0.0  # One-D-Piece's p
         self.tok = tokenizer.to(device)
         self.opt = torch.optim.AdamW(self.tok.parameters(), train.tokenizer_lr, betas=(0.9, 0.99),
@@ -242,9 +243,11 @@ def _gan_on(self: TokenizerTrainer) -> bool:
 def dpd_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict) -> Optional[torch.Tensor]:
     "wAR-Tok: λ_t · L_DPD on this batch's encoder outputs and hard tokens; its statistics go into `log`."
     if self.method != "wartok": return None
-    l_dpd, stats = self.dpd.loss(self.tok.quantizer, aux["e"], aux["indices"], labels)
+    # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
+    self._proxy_log_probs = F.log_softmax(self.proxy_step(aux["indices"].detach(), labels).float(), -1)
+    l_dpd, stats = self.dpd.loss(self.tok.quantizer, aux["e"], aux["indices"], labels, self._proxy_log_probs)
     lam = self.dpd_cfg.weight * ramp(self.step_count, self.dpd_cfg.warmup_steps)
-    log.update(l_dpd=l_dpd.item(), dpd_weight=lam, **stats)
+    log.update(l_dpd=l_dpd.detach(), dpd_weight=lam, **stats)
     return lam * l_dpd
 
 @patch
@@ -257,7 +260,7 @@ def backprop_ar_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.T
     self.proxy.train()
     onehot = onehot.to(self.proxy.tok_emb.weight.dtype)
     l_ar = token_nll(self.proxy_step(None, labels, onehot), onehot=onehot)  # soft targets: gradients reach e
-    log.update(l_ar=l_ar.item(), proxy_nll=l_ar.item())
+    log.update(l_ar=l_ar.detach(), proxy_nll=l_ar.detach())
     return dc.ar_weight * l_ar
 
 # %% ../nbs/08_train.ipynb #08-train-029
@@ -274,21 +277,42 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
         for term in (self.perceptual_term(x, recon), self.gan_term(recon), self.dpd_term(aux, labels, log),
                      self.backprop_ar_term(aux, labels, log)):
             if term is not None: loss = loss + term
-    self._check_finite(loss)
+    self._track_finite(loss)
     self._optimise(loss)
     self.update_side_models(x, recon, aux, labels, log, gan_on)
     self.step_count += 1
-    return self._step_log(x, recon, aux, rec, loss, log)
+    self._last_indices = aux["indices"]
+    log.update(step=self.step_count - 1, l_rec=rec.detach(), l_vq=aux["vq_loss"].detach(), loss=loss.detach(),
+               mse=F.mse_loss(recon.detach().float().clamp(-1, 1), x), lr=self.sched.get_last_lr()[0])
+    return log
 
 @patch
 def _labels(self: TokenizerTrainer, y): return y if self.conditional else None
 
 # %% ../nbs/08_train.ipynb #08-train-030
+def track_first_bad(first_bad: Optional[torch.Tensor], loss: torch.Tensor, step: int) -> torch.Tensor:
+    "The first step whose loss was not finite (-1: none yet), kept on the device: no host sync."
+    if first_bad is None: first_bad = torch.full((), -1, dtype=torch.long, device=loss.device)
+    bad = ~torch.isfinite(loss.detach()) & (first_bad < 0)
+    return torch.where(bad, torch.full_like(first_bad, step), first_bad)
+
+def first_bad_step(first_bad: Optional[torch.Tensor]) -> int:
+    "The earliest non-finite step any rank recorded (-1: none). Reads the device; a collective under torchrun."
+    if first_bad is None: return -1
+    steps = [int(v) for v in gather_in_order(first_bad.view(1)).tolist()]
+    bad = [v for v in steps if v >= 0]
+    return min(bad) if bad else -1
+
 @patch
-def _check_finite(self: TokenizerTrainer, loss: torch.Tensor):
-    if any_rank(not torch.isfinite(loss).item()):  # every rank stops together
-        raise NonFiniteLoss(f"non-finite tokenizer loss ({loss.item()}) at step {self.step_count} of method "
-                            f"{self.method}; the last good checkpoint is kept")
+def _track_finite(self: TokenizerTrainer, loss: torch.Tensor):
+    self.first_bad = track_first_bad(self.first_bad, loss, self.step_count)
+
+@patch
+def check_finite(self: TokenizerTrainer):
+    "Raise `NonFiniteLoss` (on every rank) if any rank's loss was not finite since the start."
+    first = first_bad_step(self.first_bad)
+    if first >= 0: raise NonFiniteLoss(f"non-finite tokenizer loss at step {first} of method {self.method}; "
+                                       f"the last good checkpoint is kept")
 
 @patch
 def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
@@ -308,8 +332,11 @@ def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
 def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool):
     "The proxy's MLE step(s) and EMA target (wAR-Tok), the discriminator step, the tokenizer EMA."
     if self.method == "wartok":  # the proxy tracks the tokens the tokenizer emits now
-        for _ in range(self.dpd_cfg.proxy_steps):
-            log["proxy_train_nll"] = ar_train_step(self.proxy_step, self.proxy_opt, aux["indices"], labels)
+        for i in range(self.dpd_cfg.proxy_steps):  # the first step reuses the forward of the contrast
+            log_probs = self._proxy_log_probs if i == 0 else None
+            log["proxy_train_nll"] = ar_train_step(self.proxy_step, self.proxy_opt, aux["indices"], labels,
+                                                   log_probs=log_probs)
+        self._proxy_log_probs = None
         if self.dpd_cfg.target_mode == "ema": ema_update(self.dpd.target, self.proxy, self.dpd_cfg.target_ema_decay)
     if gan_on:
         real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(2)  # one forward: what DDP expects
@@ -317,18 +344,17 @@ def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log:
         self.disc_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         self.disc_opt.step()
-        log["l_disc"] = d_loss.item()
+        log["l_disc"] = d_loss.detach()
     if self.ema is not None: ema_update(self.ema, self.tok, self.ema_decay)
 
 # %% ../nbs/08_train.ipynb #08-train-032
 @patch
-def _step_log(self: TokenizerTrainer, x, recon, aux: dict, rec, loss, log: dict) -> dict:
-    "The step's scalars, codebook statistics of the global batch, averaged over ranks under torchrun."
-    st = codebook_stats(gather_global_batch(aux["indices"]), self.tok.codebook_size)
-    mse = F.mse_loss(recon.detach().float().clamp(-1, 1), x).item()
-    log.update(step=self.step_count - 1, l_rec=rec.item(), l_vq=aux["vq_loss"].item(),
-               loss=loss.item(), mse=mse, usage=st["usage"], perplexity=st["perplexity"],
-               token_entropy=st["entropy"], lr=self.sched.get_last_lr()[0])
+def logged(self: TokenizerTrainer, raw: dict) -> dict:
+    """The last step's scalars read from the device, with the codebook statistics of the global batch, averaged
+    over ranks under torchrun (a collective: every rank calls it at the same steps)."""
+    st = codebook_stats(gather_global_batch(self._last_indices), self.tok.codebook_size)
+    log = {k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()}
+    log.update(usage=st["usage"], perplexity=st["perplexity"], token_entropy=st["entropy"])
     log = mean_over_ranks(log)
     return {**log, "psnr": psnr(log["mse"])}
 
@@ -389,17 +415,24 @@ class PriorTrainer:
         self.opt = torch.optim.AdamW(model.parameters(), train.ar_lr, betas=(0.9, 0.95),
                                      weight_decay=train.weight_decay)
         self.sched = cosine_schedule(self.opt, train.ar_steps, train.lr_min_ratio)
-        self.step_count = 0
+        self.step_count, self.first_bad = 0, None
 
     def step(self, z: torch.Tensor, y: torch.Tensor) -> dict:
+        "One MLE step; the scalars stay on the device (see `TokenizerTrainer.step`)."
         z, y = z.to(self.device), y.to(self.device)
         with _autocast(self.device, self.train_cfg.amp):
             nll = ar_train_step(self.model_step, self.opt, z, y if self.conditional else None, self.train_cfg.grad_clip)
-        if any_rank(not math.isfinite(nll)):
-            raise NonFiniteLoss(f"non-finite AR loss at step {self.step_count}; the last good checkpoint is kept")
+        self.first_bad = track_first_bad(self.first_bad, nll, self.step_count)
         self.sched.step()
         self.step_count += 1
-        return mean_over_ranks({"step": self.step_count - 1, "ar_nll": nll, "lr": self.sched.get_last_lr()[0]})
+        return {"step": self.step_count - 1, "ar_nll": nll, "lr": self.sched.get_last_lr()[0]}
+
+    def check_finite(self):
+        first = first_bad_step(self.first_bad)
+        if first >= 0: raise NonFiniteLoss(f"non-finite AR loss at step {first}; the last good checkpoint is kept")
+
+    def logged(self, raw: dict) -> dict:
+        return mean_over_ranks({k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()})
 
     def state_dict(self) -> dict:
         return {"model": self.model.state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict(),
@@ -438,16 +471,56 @@ def read_jsonl(path: Path) -> list[dict]:
         except json.JSONDecodeError: break  # a line cut by a kill: everything after it is discarded
     return rows
 
-def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int = 10, ckpt_every: int = 500,
-        resume: bool = False, progress: bool = True, extra_state: Optional[dict] = None,
-        stop_after: Optional[int] = None) -> list[dict]:
-    """Train `trainer` for `steps` steps on `loader`; JSONL log at `<out_dir>/<name>_log.jsonl`, checkpoint
-    at `<out_dir>/<name>.ckpt`. `stop_after` ends early after that many steps (to test resumption)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with RunLock(out_dir):
-        return _fit(trainer, loader, steps, out_dir, name, log_every, ckpt_every, resume, progress, extra_state,
-                    stop_after)
+PROGRESS_KEYS = ("l_rec", "mse", "l_dpd", "proxy_nll", "l_ar", "ar_nll")
+
+def _hms(seconds: float) -> str:
+    m, sec = divmod(int(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{sec:02d}"
+
+class StepOutputs:
+    """Where a training loop's numbers go (rank 0): the JSONL log, TensorBoard scalars, and progress — a tqdm bar,
+    or (`progress="lines"`) a line on stdout at most every `every_s` seconds with the step, losses and an ETA."""
+    def __init__(self, log_path: Path, label: str, start: int, total: int, progress, tensorboard: bool,
+                 every_s: float = 25.0):
+        self.log_path, self.label, self.start, self.total, self.every_s = log_path, label, start, total, every_s
+        self.mode = progress if progress in ("lines", False) else bool(progress)
+        self.t0 = self.last = time.time()
+        self.tb = tensorboard_writer(log_path.parent / "tb" / label.split("/")[-1], start) if tensorboard else None
+        if self.mode == "lines": print(f"{label}: steps {start}..{total}", flush=True)
+
+    def steps(self, rng: range):
+        if self.mode is not True: return rng
+        self.bar = tqdm(rng, desc=self.label, initial=self.start, total=self.total)
+        return self.bar
+
+    def log(self, step: int, log: dict) -> dict:
+        "Append the step's row to the JSONL log (and TensorBoard); returns the row."
+        row = {"step": step, "time": round(time.time() - self.t0, 3), **{k: v for k, v in log.items() if k != "step"}}
+        _append_jsonl(self.log_path, row)
+        if self.tb is not None:
+            for k, v in row.items():
+                if k not in ("step", "time") and isinstance(v, (int, float)): self.tb.add_scalar(k, v, step)
+        if self.mode is True: self.bar.set_postfix({k: f"{v:.3g}" for k, v in log.items() if k in PROGRESS_KEYS})
+        return row
+
+    def progress(self, step: int, log: dict):
+        "A progress line when `every_s` seconds have passed since the last one, and at the last step."
+        now = time.time()
+        if self.mode != "lines" or (now - self.last < self.every_s and step < self.total - 1): return
+        self.last = now
+        per = (now - self.t0) / (step + 1 - self.start)
+        vals = " ".join(f"{k} {log[k]:.4g}" for k in PROGRESS_KEYS if k in log)
+        print(f"{self.label}: step {step + 1}/{self.total} {vals} | {per:.2f} s/step, "
+              f"ETA {_hms(per * (self.total - step - 1))}", flush=True)
+
+    def close(self):
+        if self.tb is not None: self.tb.close()
+        if self.mode is True: self.bar.close()
+
+def tensorboard_writer(log_dir: Path, start: int = 0):
+    "A TensorBoard `SummaryWriter` for `log_dir`; events at or after `start` left by an interrupted run are dropped."
+    from torch.utils.tensorboard import SummaryWriter
+    return SummaryWriter(str(log_dir), purge_step=start if start else None)
 
 def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> tuple[int, list[dict]]:
     "Load the latest checkpoint into `trainer` and `loader` (with `resume`); the step to start at and the log so far."
@@ -474,24 +547,36 @@ def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> 
         with writing(log_path, "training log"): log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return start, rows
 
-def _fit(trainer, loader, steps, out_dir, name, log_every, ckpt_every, resume, progress, extra_state, stop_after):
-    ckpt_path, log_path = out_dir / f"{name}.ckpt", out_dir / f"{name}_log.jsonl"
+def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int = 10, ckpt_every: int = 500,
+        resume: bool = False, progress: bool | str = True, tensorboard: bool = False,
+        extra_state: Optional[dict] = None, stop_after: Optional[int] = None) -> list[dict]:
+    """Train `trainer` for `steps` steps on `loader`; JSONL log at `<out_dir>/<name>_log.jsonl` (and TensorBoard
+    events under `<out_dir>/tb/<name>` with `tensorboard`), checkpoint at `<out_dir>/<name>.ckpt`. `progress`:
+    True for a tqdm bar, "lines" for progress lines on stdout, False for none. `stop_after` ends early after that
+    many steps (to test resumption)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     main, world = is_main(), get_world_size()
-    start, rows = _restore(trainer, loader, ckpt_path, log_path, resume)
-    batches, t0 = loader.forever(), time.time()
-    end = steps if stop_after is None else min(steps, start + stop_after)
-    bar = tqdm(range(start, end), desc=name, disable=not (progress and main), initial=start, total=steps)
-    for step in bar:
-        x, y = next(batches)
-        log = trainer.step(x, y)
-        if main and (step % log_every == 0 or step == steps - 1):
-            row = {"step": step, "time": round(time.time() - t0, 3), **{k: v for k, v in log.items() if k != "step"}}
-            _append_jsonl(log_path, row)
-            rows.append(row)
-            bar.set_postfix({k: f"{v:.3g}" for k, v in log.items() if k in ("l_rec", "ar_nll", "l_dpd", "proxy_nll")})
-        if (step + 1) % ckpt_every == 0 or step == steps - 1:
-            rng = rng_state() if world == 1 else all_gather_object(rng_state())  # a collective: every rank takes part
-            if main: save_checkpoint({"step": step + 1, "world_size": world, "trainer": trainer.state_dict(),
-                                      "loader": loader.state_dict(), "rng": rng, **(extra_state or {})}, ckpt_path)
+    with RunLock(out_dir):
+        ckpt_path, log_path = out_dir / f"{name}.ckpt", out_dir / f"{name}_log.jsonl"
+        start, rows = _restore(trainer, loader, ckpt_path, log_path, resume)
+        end = steps if stop_after is None else min(steps, start + stop_after)
+        out = StepOutputs(log_path, f"{out_dir.name}/{name}", start, steps, progress if main else False,
+                          tensorboard and main)
+        batches = loader.forever()
+        for step in out.steps(range(start, end)):
+            raw = trainer.step(*next(batches))  # device scalars: read only at log and checkpoint steps
+            log_now = step % log_every == 0 or step == steps - 1
+            ckpt_now = (step + 1) % ckpt_every == 0 or step == steps - 1
+            if log_now or ckpt_now: trainer.check_finite()  # before anything the step touched is written
+            if log_now:
+                log = trainer.logged(raw)
+                if main: rows.append(out.log(step, log))
+            out.progress(step, raw)
+            if ckpt_now:
+                rng = rng_state() if world == 1 else all_gather_object(rng_state())  # a collective: all ranks
+                if main: save_checkpoint({"step": step + 1, "world_size": world, "trainer": trainer.state_dict(),
+                                          "loader": loader.state_dict(), "rng": rng, **(extra_state or {})}, ckpt_path)
+        out.close()
     barrier()  # nobody reads the checkpoint before rank 0 has written it
     return rows
