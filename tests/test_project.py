@@ -82,3 +82,17 @@ def test_lint():
     import subprocess, sys
     p = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout[-3000:]
+
+def test_gpu_check_dry_run(tmp_path):
+    "benchmarks/gpu_check.sh runs as is; on CPU its dry run takes every code path at smoke sizes."
+    import subprocess, pandas as pd
+    out = tmp_path / "gpu.csv"
+    p = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu_check.sh"), "--dry-run", "--out", str(out)],
+                       capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    df = pd.read_csv(out)
+    assert set(df.kind) == {"check", "step", "train", "sampling"} and df[df.ok.notna()].ok.all()
+    steps = df[df.kind == "step"]
+    assert len(steps) == 10 and set(steps.case) == {"two_stage", "wartok", "backprop_ar", "proxy_step",
+                                                     "target_forward"}
+    assert "wartok / parts" in p.stdout

@@ -18,7 +18,7 @@ def _launch(root, run_dir, resume=False):
     return subprocess.Popen([sys.executable, "-c", code, str(run_dir)] + (["resume"] if resume else []),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-DROP = {"wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s"}
+DROP = {"wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s", "run_dir"}  # run_dir: where it ran
 
 def test_sigkill_then_resume_matches_uninterrupted(tmp_path, cifar_root):
     root, _ = cifar_root

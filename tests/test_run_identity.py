@@ -13,7 +13,7 @@ from wartok.train import RunLocked, WriteError, load_checkpoint
 
 QUICK = ["train.tokenizer_steps=6", "train.ar_steps=4", "train.ckpt_every=2", "eval.num_samples=4", "eval.batch_size=4",
          "data.train_limit=64", "data.eval_limit=32"]
-DROP = {"wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s"}
+DROP = {"wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s", "run_dir"}  # run_dir: where it ran
 
 @pytest.fixture
 def data(tmp_path):
@@ -37,10 +37,11 @@ def test_resume_with_a_changed_key_is_refused_and_names_it(tmp_path, data):
 def test_resume_after_a_kill_with_a_changed_key_is_refused_before_any_work(tmp_path, data):
     with mock.patch("wartok.reports.evaluate_method", side_effect=KeyboardInterrupt):  # dies after training
         with pytest.raises(KeyboardInterrupt): run_method(cfg_for(data), "two_stage", tmp_path, progress=False)
-    files = {p.name: p.read_bytes() for p in (tmp_path / "two_stage").iterdir()}
+    snapshot = lambda: {p: p.read_bytes() for p in (tmp_path / "two_stage").rglob("*") if p.is_file()}
+    files = snapshot()
     with pytest.raises(RunMismatch, match="train.tokenizer_lr"):
         run_method(cfg_for(data, "train.tokenizer_lr=0.01"), "two_stage", tmp_path, resume=True, progress=False)
-    assert {p.name: p.read_bytes() for p in (tmp_path / "two_stage").iterdir()} == files  # nothing touched
+    assert snapshot() == files  # nothing touched
 
 def test_resume_with_a_changed_data_archive_is_refused(tmp_path, data):
     run_method(cfg_for(data), "two_stage", tmp_path, progress=False)

@@ -27,7 +27,7 @@ def token_nll(logits: torch.Tensor, tokens: Optional[torch.Tensor] = None, oneho
 class GPT(nn.Module):
     "Decoder-only transformer prior over `seq_len` tokens from a vocabulary of `vocab_size` codes."
     def __init__(self, vocab_size: int, seq_len: int, width: int = 128, depth: int = 2, heads: int = 4,
-                 num_classes: int = 0, class_dropout: float = 0.0):
+                 num_classes: int = 0, class_dropout: float = 0.0, hidden_multiple: int = 1):
         super().__init__()
         self.vocab_size, self.seq_len = vocab_size, seq_len
         self.num_classes, self.class_dropout = num_classes, class_dropout
@@ -35,7 +35,8 @@ class GPT(nn.Module):
         self.pos_emb = nn.Parameter(torch.randn(seq_len, width) * 0.02)
         if num_classes > 0: self.class_emb = nn.Embedding(num_classes + 1, width)  # index num_classes = null
         else: self.bos = nn.Parameter(torch.randn(width) * 0.02)
-        self.blocks = nn.ModuleList(Block(width, heads, causal=True) for _ in range(depth))
+        self.blocks = nn.ModuleList(Block(width, heads, causal=True, hidden_multiple=hidden_multiple)
+                                    for _ in range(depth))
         self.norm, self.head = nn.RMSNorm(width), nn.Linear(width, vocab_size, bias=False)
         self.apply(self._init)
 
@@ -150,6 +151,8 @@ def ar_train_step(model: nn.Module, opt: torch.optim.Optimizer, tokens: torch.Te
     return loss.detach()
 
 def build_ar(vocab_size: int, seq_len: int, num_classes: int = 0, width: int = 128, depth: int = 2, heads: int = 4,
-             class_dropout: float = 0.0, conditional: bool = False, **_sampling) -> GPT:
+             class_dropout: float = 0.0, conditional: bool = False, hidden_multiple: int = 1,
+             **_sampling) -> GPT:
     "A `GPT` from the keys of the `ar` config group (sampling settings are used by `sample`, not here)."
-    return GPT(vocab_size, seq_len, width, depth, heads, num_classes if conditional else 0, class_dropout)
+    return GPT(vocab_size, seq_len, width, depth, heads, num_classes if conditional else 0, class_dropout,
+               hidden_multiple)

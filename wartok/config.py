@@ -50,6 +50,7 @@ class TokenizerConfig:
     enc_depth: int = 2
     dec_depth: int = 2
     heads: int = 4
+    hidden_multiple: int = 1         # round GEGLU hidden widths up to this multiple (GPU presets: 64)
     # reconstruction losses
     rec_loss: str = "l2"             # l1 | l2
     perceptual_weight: float = 0.0
@@ -68,6 +69,7 @@ class ARConfig:
     top_k: int = 0
     top_p: float = 1.0
     cfg_scale: float = 1.0
+    hidden_multiple: int = 1         # GEGLU hidden widths rounded up to this (GPU presets: 64); proxy and target too
 
 @dataclass
 class DPDConfig:
@@ -105,6 +107,9 @@ class TrainConfig:
     ckpt_every: int = 500
     amp: bool = False                # bf16 autocast on GPU
     tensorboard: bool = True         # TensorBoard events beside each JSONL log (runs/.../<method>/tb)
+    compile: bool = False            # torch.compile the tokenizer and the final prior (GPU; benchmarks/gpu_check.sh)
+    fused_adam: bool = True          # the fused AdamW kernel on CUDA (CPU runs keep the default implementation)
+    channels_last: bool = False      # channels-last memory format for the conv2d tokenizer (GPU)
 
 @dataclass
 class EvalConfig:

@@ -42,11 +42,13 @@ class Attention(nn.Module):
 
 class Block(nn.Module):
     "Pre-norm transformer block: x + attn(norm(x)), then x + mlp(norm(x))."
-    def __init__(self, width: int, heads: int, causal: bool = False, mlp_ratio: float = 4.0):
+    def __init__(self, width: int, heads: int, causal: bool = False, mlp_ratio: float = 4.0,
+                 hidden_multiple: int = 1):
         super().__init__()
         self.norm1, self.norm2 = nn.RMSNorm(width), nn.RMSNorm(width)
         self.attn = Attention(width, heads, causal)
-        self.mlp = GEGLU(width, int(width * mlp_ratio * 2 / 3))  # GEGLU's two input maps: keep params ~ 4x MLP
+        hidden = int(width * mlp_ratio * 2 / 3)  # GEGLU's two input maps: keep params ~ 4x MLP
+        self.mlp = GEGLU(width, -(-hidden // hidden_multiple) * hidden_multiple)  # rounded up (tensor cores: 64)
     def forward(self, x, cache: dict | None = None):
         x = x + self.attn(self.norm1(x), cache)
         return x + self.mlp(self.norm2(x))

@@ -130,8 +130,8 @@ def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume
     torch.manual_seed(cfg.seed)
     tok = build_tokenizer(**as_kwargs(cfg.tokenizer))
     proxy, fresh = [build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
-                             heads=dp.proxy_heads, num_classes=cfg.data.num_classes, conditional=cfg.ar.conditional)
-                    for _ in range(2)]
+                             heads=dp.proxy_heads, num_classes=cfg.data.num_classes, conditional=cfg.ar.conditional,
+                             hidden_multiple=cfg.ar.hidden_multiple) for _ in range(2)]
     trainer = TokenizerTrainer(tok, method, tr, cfg.tokenizer, dp, proxy=proxy, fresh_target=fresh,
                                conditional=cfg.ar.conditional, device=cfg.device)
     loader = BatchLoader(train_ds, tr.batch_size // world, seed=cfg.seed, hflip=cfg.data.hflip,

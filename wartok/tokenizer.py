@@ -153,13 +153,13 @@ class ConvDecoder(nn.Module):
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
 class TiTokEncoder(nn.Module):
     def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int):
+                 code_dim: int, hidden_multiple: int = 1):
         super().__init__()
         n = (image_size // patch_size) ** 2
         self.patch = nn.Conv2d(3, width, patch_size, stride=patch_size)
         self.pos = nn.Parameter(torch.randn(n, width) * 0.02)
         self.latents = nn.Parameter(torch.randn(num_tokens, width) * 0.02)
-        self.blocks = nn.ModuleList(Block(width, heads) for _ in range(depth))
+        self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
         self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, code_dim)
     def forward(self, x):
         p = self.patch(x).flatten(2).transpose(1, 2) + self.pos
@@ -169,14 +169,14 @@ class TiTokEncoder(nn.Module):
 
 class TiTokDecoder(nn.Module):
     def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int):
+                 code_dim: int, hidden_multiple: int = 1):
         super().__init__()
         self.p, self.g = patch_size, image_size // patch_size
         self.inp = nn.Linear(code_dim, width)
         self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * 0.02)
         self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, width) * 0.02)
         self.drop_token = nn.Parameter(torch.zeros(width))
-        self.blocks = nn.ModuleList(Block(width, heads) for _ in range(depth))
+        self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
         self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size ** 2)
     def forward(self, z, keep: Optional[torch.Tensor] = None):
         "`keep` [B]: number of leading tokens to keep per image (the rest become `drop_token`)."
@@ -195,7 +195,8 @@ class VQTokenizer(nn.Module):
     def __init__(self, arch: str = "conv2d", image_size: int = 32, codebook_size: int = 1024, code_dim: int = 12,
                  l2_codes: bool = True, beta: float = 0.25, tau: float = 1.0, dead_code_threshold: float = 0.0,
                  channels: tuple[int, ...] = (32, 64, 128), res_blocks: int = 1, patch_size: int = 4,
-                 num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4):
+                 num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4,
+                 hidden_multiple: int = 1):
         super().__init__()
         self.arch, self.image_size = arch, image_size
         if arch == "conv2d":
@@ -209,8 +210,10 @@ class VQTokenizer(nn.Module):
             if image_size % patch_size:
                 raise ValueError(f"image_size {image_size} is not divisible by patch_size {patch_size}")
             self.grid, self.num_tokens = None, num_tokens
-            self.encoder = TiTokEncoder(image_size, patch_size, num_tokens, width, enc_depth, heads, code_dim)
-            self.decoder = TiTokDecoder(image_size, patch_size, num_tokens, width, dec_depth, heads, code_dim)
+            self.encoder = TiTokEncoder(image_size, patch_size, num_tokens, width, enc_depth, heads, code_dim,
+                                        hidden_multiple)
+            self.decoder = TiTokDecoder(image_size, patch_size, num_tokens, width, dec_depth, heads, code_dim,
+                                        hidden_multiple)
         else: raise ValueError(f"unknown tokenizer arch {arch!r}: expected 'conv2d' or 'titok'")
         self.quantizer = VectorQuantizer(codebook_size, code_dim, l2_codes, beta, tau, dead_code_threshold)
 

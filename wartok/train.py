@@ -26,7 +26,7 @@ from .tokenizer import (VQTokenizer, PatchDiscriminator, PerceptualLoss, codeboo
 # %% auto #0
 __all__ = ['METHODS', 'PROGRESS_KEYS', 'CheckpointError', 'NonFiniteLoss', 'WriteError', 'writing', 'save_checkpoint',
            'load_checkpoint', 'latest_checkpoint', 'rng_state', 'set_rng_state', 'RunLocked', 'RunLock',
-           'cosine_schedule', 'ramp', 'TokenizerTrainer', 'track_first_bad', 'first_bad_step', 'TokenArrays',
+           'cosine_schedule', 'ramp', 'adamw', 'TokenizerTrainer', 'track_first_bad', 'first_bad_step', 'TokenArrays',
            'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'read_jsonl', 'StepOutputs', 'tensorboard_writer', 'fit']
 
 # %% ../nbs/08_train.ipynb #08-train-006
@@ -155,6 +155,11 @@ def cosine_schedule(opt: torch.optim.Optimizer, steps: int,
 
 def ramp(step: int, warmup: int) -> float: return 1.0 if warmup <= 0 else min(1.0, step / warmup)
 
+def adamw(params, lr: float, device: str, train: TrainConfig, **kw) -> torch.optim.AdamW:
+    "AdamW, with the fused CUDA kernel when `train.fused_adam` and `device` is a GPU."
+    fused = {"fused": True} if train.fused_adam and str(device).startswith("cuda") else {}
+    return torch.optim.AdamW(params, lr, **kw, **fused)
+
 def _autocast(device: str, amp: bool):
     return torch.autocast("cuda", dtype=torch.bfloat16) if amp and str(device).startswith("cuda") else nullcontext()
 
@@ -171,8 +176,10 @@ class TokenizerTrainer:
         self.device, self.conditional, self.step_count, self.first_bad = device, conditional, 0, None
         self.tail_dropout = (train.tail_dropout or 0.5) if method == "tail_dropout" else 0.0  # One-D-Piece's p
         self.tok = tokenizer.to(device)
-        self.opt = torch.optim.AdamW(self.tok.parameters(), train.tokenizer_lr, betas=(0.9, 0.99),
-                                     weight_decay=train.weight_decay)
+        self.channels_last = train.channels_last and tokenizer.arch == "conv2d"
+        if self.channels_last: self.tok.to(memory_format=torch.channels_last)
+        self.opt = adamw(self.tok.parameters(), train.tokenizer_lr, device, train, betas=(0.9, 0.99),
+                         weight_decay=train.weight_decay)
         self.sched = cosine_schedule(self.opt, train.tokenizer_steps, train.lr_min_ratio)
         self._build_reconstruction_models()
         self._build_ar_models(proxy, fresh_target)
@@ -187,7 +194,7 @@ def _build_reconstruction_models(self: TokenizerTrainer):
     self.disc = self.disc_opt = None
     if lc.gan_weight > 0:
         self.disc = PatchDiscriminator().to(dev)
-        self.disc_opt = torch.optim.AdamW(self.disc.parameters(), tc.tokenizer_lr, betas=(0.5, 0.9))
+        self.disc_opt = adamw(self.disc.parameters(), tc.tokenizer_lr, dev, tc, betas=(0.5, 0.9))
     self.ema = copy.deepcopy(self.tok).eval().requires_grad_(False) if tc.ema_half_life > 0 else None
     self.ema_decay = 0.5 ** (1 / tc.ema_half_life) if tc.ema_half_life > 0 else 0.0
 
@@ -197,7 +204,8 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
     "The proxy and its optimiser (wAR-Tok, backprop-AR) and the DPD with its target (wAR-Tok)."
     dc, uses_ar = self.dpd_cfg, self.method in ("wartok", "backprop_ar")
     self.proxy = proxy.to(self.device) if uses_ar else None
-    self.proxy_opt = torch.optim.AdamW(self.proxy.parameters(), dc.proxy_lr, betas=(0.9, 0.99)) if uses_ar else None
+    self.proxy_opt = adamw(self.proxy.parameters(), dc.proxy_lr, self.device, self.train_cfg,
+                           betas=(0.9, 0.99)) if uses_ar else None
     self.dpd = None
     if self.method == "wartok":
         fresh = fresh_target.to(self.device) if fresh_target is not None else None
@@ -210,6 +218,7 @@ def _wrap_for_ddp(self: TokenizerTrainer):
     """Under torchrun: DDP for every module that takes a gradient step (DDP also copies rank 0's initial weights
     to all ranks); the target takes none, so it is only checked to be the same everywhere."""
     self.tok_step = ddp(self.tok, find_unused_parameters=True)  # titok's mask queries only see tail-dropped batches
+    if self.train_cfg.compile: self.tok_step = torch.compile(self.tok_step)
     self.proxy_step = ddp(self.proxy) if self.proxy is not None else None
     self.disc_step = ddp(self.disc) if self.disc is not None else None
     if self.dpd is not None and self.dpd.target is not None: check_same(self.dpd.target, "target AR model")
@@ -269,6 +278,7 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
     "One step on the batch (x, y); returns the logged scalars."
     self.tok.train()
     x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+    if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
     labels, log = self._labels(y), {}
     with _autocast(self.device, self.train_cfg.amp):
         recon, aux = self.tok_step(x, self.tail_dropout)
@@ -412,8 +422,9 @@ class PriorTrainer:
     def __init__(self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu"):
         self.model, self.train_cfg, self.conditional, self.device = model.to(device), train, conditional, device
         self.model_step = ddp(self.model)  # under torchrun: gradients averaged over the global batch
-        self.opt = torch.optim.AdamW(model.parameters(), train.ar_lr, betas=(0.9, 0.95),
-                                     weight_decay=train.weight_decay)
+        if train.compile: self.model_step = torch.compile(self.model_step)
+        self.opt = adamw(model.parameters(), train.ar_lr, device, train, betas=(0.9, 0.95),
+                         weight_decay=train.weight_decay)
         self.sched = cosine_schedule(self.opt, train.ar_steps, train.lr_min_ratio)
         self.step_count, self.first_bad = 0, None
 
