@@ -20,19 +20,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
+from run import timed  # benchmarks/run.py, beside this file
 
-def timed(fn, reps: int, warmup: int, sync) -> float:
-    for _ in range(warmup):
-        fn()
-    sync()
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        sync()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+ROOT = Path(__file__).resolve().parents[1]
 
 def setup(dry: bool):
     "preset, device, sync and peak-memory functions for a real or a dry run."
