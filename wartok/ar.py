@@ -24,6 +24,7 @@ def token_nll(logits: torch.Tensor, tokens: Optional[torch.Tensor] = None, oneho
     else: loss = F.cross_entropy(logits.transpose(1, 2), tokens, reduction="none")
     return loss.mean() if reduction == "mean" else loss
 
+# %% ../nbs/06_ar.ipynb #06-ar-004-1
 class GPT(nn.Module):
     "Decoder-only transformer prior over `seq_len` tokens from a vocabulary of `vocab_size` codes."
     def __init__(self, vocab_size: int, seq_len: int, width: int = 128, depth: int = 2, heads: int = 4,
@@ -96,10 +97,12 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
         logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
     return logits
 
+# %% ../nbs/06_ar.ipynb #06-ar-011-1
 def guided(cond_logits: torch.Tensor, uncond_logits: torch.Tensor, scale: float) -> torch.Tensor:
     "Classifier-free guidance: uncond + scale * (cond - uncond)."
     return uncond_logits + scale * (cond_logits - uncond_logits)
 
+# %% ../nbs/06_ar.ipynb #06-ar-011-2
 @torch.no_grad()
 def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperature: float = 1.0, top_k: int = 0,
            top_p: float = 1.0, cfg_scale: float = 1.0, use_cache: bool = True,
@@ -150,6 +153,7 @@ def ar_train_step(model: nn.Module, opt: torch.optim.Optimizer, tokens: torch.Te
     opt.step()
     return loss.detach()
 
+# %% ../nbs/06_ar.ipynb #06-ar-019-1
 def build_ar(vocab_size: int, seq_len: int, num_classes: int = 0, width: int = 128, depth: int = 2, heads: int = 4,
              class_dropout: float = 0.0, conditional: bool = False, hidden_multiple: int = 1,
              **_sampling) -> GPT:

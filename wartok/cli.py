@@ -64,6 +64,7 @@ def torchrun_command(nproc_per_node: int, preset: str, dataset: str, run_dir: Pa
            "--report-dir", str(report_dir), "--no-progress"]
     return cmd + (["--resume"] if resume else []) + (["--notes", notes] if notes else []) + list(overrides)
 
+# %% ../nbs/11_cli.ipynb #11-cli-010-1
 def launch(nproc_per_node: int, preset: str, dataset: str, run_dir: Path, report_dir: Path,
            overrides: list[str] = (), resume: bool = False, notes: str = ""):
     "Run `torchrun_command(...)`, echoing its output; returns results.csv as a DataFrame."

@@ -30,6 +30,7 @@ class DataConfig:
     eval_limit: Optional[int] = None   # use only the first N evaluation images
     num_workers: int = 0             # folder datasets only; CIFAR lives in memory
 
+# %% ../nbs/01_config.ipynb #01-config-005-1
 @dataclass
 class TokenizerConfig:
     arch: str = "conv2d"             # conv2d | titok
@@ -58,6 +59,7 @@ class TokenizerConfig:
     gan_weight: float = 0.0
     gan_start: int = 0
 
+# %% ../nbs/01_config.ipynb #01-config-005-2
 @dataclass
 class ARConfig:
     width: int = 128
@@ -71,6 +73,7 @@ class ARConfig:
     cfg_scale: float = 1.0
     hidden_multiple: int = 1         # GEGLU hidden widths rounded up to this (GPU presets: 64); proxy and target too
 
+# %% ../nbs/01_config.ipynb #01-config-005-3
 @dataclass
 class DPDConfig:
     weight: float = 0.1              # lambda_DPD
@@ -89,6 +92,7 @@ class DPDConfig:
     clip: Optional[float] = None
     ar_weight: float = 0.1           # lambda for the backprop-through-AR baseline
 
+# %% ../nbs/01_config.ipynb #01-config-005-4
 @dataclass
 class TrainConfig:
     methods: list[str] = field(default_factory=lambda: ["two_stage", "wartok"])
@@ -111,6 +115,7 @@ class TrainConfig:
     fused_adam: bool = True          # the fused AdamW kernel on CUDA (CPU runs keep the default implementation)
     channels_last: bool = False      # channels-last memory format for the conv2d tokenizer (GPU)
 
+# %% ../nbs/01_config.ipynb #01-config-005-5
 @dataclass
 class EvalConfig:
     fid: bool = False
@@ -118,6 +123,7 @@ class EvalConfig:
     num_samples: int = 1000
     batch_size: int = 100
 
+# %% ../nbs/01_config.ipynb #01-config-005-6
 @dataclass
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
@@ -137,6 +143,7 @@ def conf_dir() -> Path:
     import wartok
     return Path(wartok.__file__).resolve().parent / "conf"
 
+# %% ../nbs/01_config.ipynb #01-config-007-1
 def register_schemas():
     "Store the dataclass schemas so that every YAML group file is validated against them."
     cs = ConfigStore.instance()
@@ -145,6 +152,7 @@ def register_schemas():
                         ("dpd", DPDConfig), ("train", TrainConfig), ("eval", EvalConfig)]:
         cs.store(group=group, name=f"{group}_schema", node=node)
 
+# %% ../nbs/01_config.ipynb #01-config-007-2
 def compose_config(preset: str = "cpu", overrides: list[str] | None = None) -> DictConfig:
     "Compose the wartok config for `preset` with hydra `overrides` (e.g. `['train.ar_steps=10']`)."
     register_schemas()

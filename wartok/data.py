@@ -26,12 +26,14 @@ __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_DIR', 'KNOWN_CIFAR10_REBUILDS'
 class DataError(RuntimeError):
     "A dataset is missing, corrupt or malformed; the message says where we looked and what to do."
 
+# %% ../nbs/03_data.ipynb #03-data-005-1
 def default_data_root() -> Path:
     "`$WARTOK_DATA` if set, else the per-user cache folder."
     if os.environ.get("WARTOK_DATA"): return Path(os.environ["WARTOK_DATA"]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache).expanduser() / "wartok"
 
+# %% ../nbs/03_data.ipynb #03-data-005-2
 def resolve_root(root: str | os.PathLike | None) -> Path:
     "The data root to use: `root` if given, else `default_data_root()`."
     return Path(root).expanduser() if root not in (None, "") else default_data_root()
@@ -53,6 +55,7 @@ def md5sum(path: Path, chunk: int = 1 << 22) -> str:
         while block := f.read(chunk): h.update(block)
     return h.hexdigest()
 
+# %% ../nbs/03_data.ipynb #03-data-008-1
 def find_cifar10(root: Path) -> Optional[Path]:
     "The extracted folder or an archive of CIFAR-10 at `root` (itself a folder or an archive), else None."
     root = Path(root)
@@ -63,6 +66,7 @@ def find_cifar10(root: Path) -> Optional[Path]:
     others = sorted(root.glob("cifar-10-python*.tar.gz")) if root.is_dir() else []
     return others[0] if others else None
 
+# %% ../nbs/03_data.ipynb #03-data-008-2
 def check_cifar10_archive(path: Path) -> str:
     "md5 of the archive at `path`; warns (naming both checksums) unless it is the official one."
     got = md5sum(path)
@@ -107,6 +111,7 @@ def _unpickle_batch(raw: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(f"{name}: expected data [N, 3072] and N labels, got {data.shape} and {len(labels)}")
     return data.reshape(-1, 3, 32, 32), labels
 
+# %% ../nbs/03_data.ipynb #03-data-012-1
 def _read_members(source: Path, names: list[str]) -> dict[str, bytes]:
     "Raw bytes of the batch files `names` from a folder or a .tar.gz archive."
     if source.is_dir():
@@ -122,6 +127,7 @@ def _read_members(source: Path, names: list[str]) -> dict[str, bytes]:
     if missing: raise DataError(f"archive {source} lacks {missing}: not in the CIFAR-10 python layout.")
     return out
 
+# %% ../nbs/03_data.ipynb #03-data-012-2
 @lru_cache(maxsize=4)
 def _read_cifar10_cached(source: str, split: str, stamp: float) -> tuple[np.ndarray, np.ndarray]:
     src, names = Path(source), _SPLITS[split]
@@ -139,10 +145,12 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
     "uint8 `[..., 3, H, W]` in [0, 255] -> float in [-1, 1]."
     return images.float().div_(127.5).sub_(1.0)
 
+# %% ../nbs/03_data.ipynb #03-data-014-1
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
     "float in [-1, 1] -> uint8 in [0, 255] (clamped, rounded)."
     return ((x.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
+# %% ../nbs/03_data.ipynb #03-data-014-2
 @dataclass
 class ImageArrays:
     images: torch.Tensor  # uint8 [N, 3, H, W]
@@ -205,6 +213,7 @@ def center_crop_resize(img: Image.Image, size: int) -> Image.Image:
     l, t = (w - size) // 2, (h - size) // 2
     return img.crop((l, t, l + size, t + size))
 
+# %% ../nbs/03_data.ipynb #03-data-028-1
 class ImageFolder:
     "An ImageNet-style folder split as (float image in [-1, 1], class label) items."
     def __init__(self, root: str | os.PathLike, split: str = "train", image_size: int = 256):
@@ -308,6 +317,7 @@ class BatchLoader:
             raise ValueError(f"loader state is for seed {d['seed']}, this loader has {self.seed}")
         self.epoch, self.position = d["epoch"], d["position"]
 
+# %% ../nbs/03_data.ipynb #03-data-033-1
 def _collate(items): return torch.stack([x for x, _ in items]), torch.tensor([y for _, y in items])
 
 # %% ../nbs/03_data.ipynb #03-data-039

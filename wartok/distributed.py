@@ -27,6 +27,7 @@ class DistInfo:
     @property
     def is_main(self) -> bool: return self.rank == 0
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-005-1
 def init_distributed(device: str = "cpu", timeout_s: int = 1800) -> DistInfo:
     """Join the torchrun process group when launched by torchrun (NCCL for CUDA devices, gloo otherwise).
     Returns this process's rank, world size and device (cuda:<local rank> on GPU)."""
@@ -42,13 +43,20 @@ def init_distributed(device: str = "cpu", timeout_s: int = 1800) -> DistInfo:
     dist.init_process_group("nccl" if cuda else "gloo", timeout=datetime.timedelta(seconds=timeout_s))
     return DistInfo(dist.get_rank(), dist.get_world_size(), local, device)
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-005-2
 def get_rank() -> int: return dist.get_rank() if dist.is_initialized() else 0
+
+# %% ../nbs/02_distributed.ipynb #02-distribut-005-3
 def get_world_size() -> int: return dist.get_world_size() if dist.is_initialized() else 1
+
+# %% ../nbs/02_distributed.ipynb #02-distribut-005-4
 def is_main() -> bool: return get_rank() == 0
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-005-5
 def barrier():
     if get_world_size() > 1: dist.barrier()
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-005-6
 def cleanup():
     if dist.is_initialized(): dist.destroy_process_group()
 
@@ -63,10 +71,12 @@ def ddp(module: nn.Module, find_unused_parameters: bool = False) -> nn.Module:
     return nn.parallel.DistributedDataParallel(module, device_ids=[dev.index] if dev.type == "cuda" else None,
                                                find_unused_parameters=find_unused_parameters, **no_sync)
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-1
 def _device() -> torch.device:
     nccl = dist.is_initialized() and dist.get_backend() == "nccl"
     return torch.device("cuda", torch.cuda.current_device()) if nccl else torch.device("cpu")
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-2
 def mean_over_ranks(values: dict) -> dict:
     "The average over ranks of every float entry of `values`; the rest (step numbers, ...) is kept as it is."
     if get_world_size() == 1: return values
@@ -76,6 +86,7 @@ def mean_over_ranks(values: dict) -> dict:
     t /= get_world_size()
     return {**values, **dict(zip(keys, t.tolist()))}
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-3
 def any_rank(flag: bool) -> bool:
     "True on every rank when `flag` is True on at least one."
     if get_world_size() == 1: return bool(flag)
@@ -83,6 +94,7 @@ def any_rank(flag: bool) -> bool:
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return bool(t.item() > 0)
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-4
 def sum_over_ranks(t: torch.Tensor) -> torch.Tensor:
     "Element-wise sum of `t` over ranks (a new tensor; `t` is unchanged)."
     if get_world_size() == 1: return t
@@ -90,10 +102,12 @@ def sum_over_ranks(t: torch.Tensor) -> torch.Tensor:
     dist.all_reduce(out)
     return out
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-5
 def interleave(chunks: list[torch.Tensor]) -> torch.Tensor:
     "Rank r's j-th row lands at r + world * j: the global-batch order of `DistributedSampler` shards."
     return torch.stack(chunks, 1).flatten(0, 1)
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-6
 def gather_global_batch(t: torch.Tensor) -> torch.Tensor:
     "All ranks' equal-size batch shards [B, ...] as the global batch [world * B, ...], in the order one process sees."
     if get_world_size() == 1: return t
@@ -101,6 +115,7 @@ def gather_global_batch(t: torch.Tensor) -> torch.Tensor:
     dist.all_gather(chunks, t.contiguous())
     return interleave(chunks)
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-7
 def gather_in_order(t: torch.Tensor) -> torch.Tensor:
     "Concatenate every rank's `t` [n_r, ...] (sizes may differ) in rank order, on every rank."
     if get_world_size() == 1: return t
@@ -115,6 +130,7 @@ def gather_in_order(t: torch.Tensor) -> torch.Tensor:
     dist.all_gather(chunks, padded)
     return torch.cat([c[:int(s.item())] for c, s in zip(chunks, sizes)]).to(dtype)
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-8
 def shard_range(n: int) -> range:
     "This rank's contiguous share of range(n) (the first n % world ranks take one more)."
     r, w = get_rank(), get_world_size()
@@ -122,6 +138,7 @@ def shard_range(n: int) -> range:
     start = r * per + min(r, extra)
     return range(start, start + per + (1 if r < extra else 0))
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-9
 @contextmanager
 def main_first():
     "Rank 0 runs the block first (e.g. a download), the other ranks after it."
@@ -130,6 +147,7 @@ def main_first():
     finally:
         if is_main(): barrier()
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-10
 def check_same(module: nn.Module, name: str):
     "Raise if `module`'s parameters differ between ranks (a checksum per rank, compared on all)."
     if get_world_size() == 1: return
@@ -140,6 +158,7 @@ def check_same(module: nn.Module, name: str):
         raise RuntimeError(f"the {name} differs between ranks (checksums {[a.item() for a in all_s]}): "
                            f"seed every rank identically")
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-11
 def broadcast_object(obj):
     "Rank 0's `obj` on every rank."
     if get_world_size() == 1: return obj
@@ -147,6 +166,7 @@ def broadcast_object(obj):
     dist.broadcast_object_list(box, src=0)
     return box[0]
 
+# %% ../nbs/02_distributed.ipynb #02-distribut-008-12
 def all_gather_object(obj) -> list:
     "Every rank's `obj`, in rank order, on every rank."
     if get_world_size() == 1: return [obj]

@@ -27,10 +27,12 @@ def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, targ
     if clip: s = s.clamp(-clip, clip)
     return (s, lq, lp) if return_log_probs else s
 
+# %% ../nbs/07_dpd.ipynb #07-dpd-004-1
 def dpd_surrogate(onehot_st: torch.Tensor, contrast: torch.Tensor) -> torch.Tensor:
     "L_DPD = mean over images and positions of sum_k ẑ(k) sg(s(k)); its gradient moves the particles along v."
     return (onehot_st * contrast.detach()).sum(-1).mean()
 
+# %% ../nbs/07_dpd.ipynb #07-dpd-004-2
 def wgf_surrogate(pi: torch.Tensor, indices: torch.Tensor, contrast: torch.Tensor) -> torch.Tensor:
     """The same L_DPD from the soft assignment `pi` and the hard `indices`, without materialising the one-hot:
     forward value mean s_i(z_i), gradient that of sum_k pi(k) sg(s(k)) (the straight-through form's)."""
@@ -46,6 +48,7 @@ def ema_update(target: nn.Module, source: nn.Module, decay: float):
 
 TARGET_MODES = ("frozen_random", "sharpened_proxy", "ema", "pretrained")
 
+# %% ../nbs/07_dpd.ipynb #07-dpd-019-1
 def make_target(mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None,
                 path: Optional[str] = None) -> Optional[nn.Module]:
     "The target AR model for `mode` (None for `sharpened_proxy`, which reuses the proxy's logits). Frozen."
@@ -63,6 +66,7 @@ def make_target(mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None,
             raise ValueError(f"cannot load the pretrained target from {path}: {err}") from err
     return target.eval().requires_grad_(False)
 
+# %% ../nbs/07_dpd.ipynb #07-dpd-019-2
 @dataclass
 class DPD:
     "The WGF-DPD term: proxy, target and settings. `loss(...)` is forward-only through both AR models."

@@ -18,6 +18,10 @@ class GEGLU(nn.Module):
         a, b = self.w_in(x).chunk(2, dim=-1)
         return self.w_out(F.gelu(a) * b)
 
+# %% auto #0
+__all__ = ['GEGLU', 'Attention', 'Block']
+
+# %% ../nbs/04_layers.ipynb #04-layers-003-1
 class Attention(nn.Module):
     "Multi-head self-attention; `causal` masks the future; `cache` (a dict) holds past keys/values."
     def __init__(self, width: int, heads: int, causal: bool = False):
@@ -40,6 +44,7 @@ class Attention(nn.Module):
         else: y = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
+# %% ../nbs/04_layers.ipynb #04-layers-003-2
 class Block(nn.Module):
     "Pre-norm transformer block: x + attn(norm(x)), then x + mlp(norm(x))."
     def __init__(self, width: int, heads: int, causal: bool = False, mlp_ratio: float = 4.0,
@@ -52,6 +57,3 @@ class Block(nn.Module):
     def forward(self, x, cache: dict | None = None):
         x = x + self.attn(self.norm1(x), cache)
         return x + self.mlp(self.norm2(x))
-
-# %% auto #0
-__all__ = ['GEGLU', 'Attention', 'Block']

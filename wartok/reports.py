@@ -46,6 +46,7 @@ def git_commit(cwd: Optional[Path] = None) -> str:
         return sha + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError): return "unknown"
 
+# %% ../nbs/10_reports.ipynb #10-reports-006-1
 def hardware(device: str = "cpu") -> str:
     "A one-line description of where this ran."
     if str(device).startswith("cuda") and torch.cuda.is_available():
@@ -53,6 +54,7 @@ def hardware(device: str = "cpu") -> str:
     threads = f"{torch.get_num_threads()} threads ({os.cpu_count()} cores)"
     return f"{platform.machine()} CPU, {threads}, torch {torch.__version__}"
 
+# %% ../nbs/10_reports.ipynb #10-reports-006-2
 def project_root(start: Optional[Path] = None) -> Path:
     "The folder holding settings.ini above `start` (default: the working directory), else the working directory."
     p = Path(start or Path.cwd()).resolve()
@@ -72,11 +74,13 @@ def flat_config(cfg) -> dict:
         else: out[k] = v
     return out
 
+# %% ../nbs/10_reports.ipynb #10-reports-009-1
 def config_hash(cfg) -> str:
     "8 hex digits naming the result-relevant config (`HARMLESS_KEYS` left out)."
     flat = {k: v for k, v in flat_config(cfg).items() if k not in HARMLESS_KEYS}
     return hashlib.sha1(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
+# %% ../nbs/10_reports.ipynb #10-reports-009-2
 def run_record(cfg: DictConfig, train_ds, eval_ds) -> dict:
     "What `run.json` holds: config, its hash, data fingerprints, commit."
     return {"config": OmegaConf.to_container(cfg, resolve=True), "config_hash": config_hash(cfg),
@@ -86,6 +90,7 @@ def run_record(cfg: DictConfig, train_ds, eval_ds) -> dict:
 # %% ../nbs/10_reports.ipynb #10-reports-010
 class RunMismatch(ValueError): "A run folder holds a run of another config or other data."
 
+# %% ../nbs/10_reports.ipynb #10-reports-010-1
 def run_differences(old: dict, new: dict) -> list[str]:
     "The result-relevant differences between two run records, one line each."
     a, b = flat_config(old["config"]), flat_config(new["config"])
@@ -97,6 +102,7 @@ def run_differences(old: dict, new: dict) -> list[str]:
             lines.append(f"{split} data: fingerprint {fp} (stored) vs {new['data'][split]} (now)")
     return lines
 
+# %% ../nbs/10_reports.ipynb #10-reports-010-2
 def stored_run(out: Path) -> Optional[dict]:
     "The record of the run in `out`: `run.json`, else (folders from before it existed) the checkpoint's config."
     path, ckpt = Path(out) / "run.json", Path(out) / "tokenizer.ckpt"
@@ -106,6 +112,7 @@ def stored_run(out: Path) -> Optional[dict]:
         return {"config": state.get("config", {}), "commit": state.get("commit", "unknown"), "data": {}}
     return None
 
+# %% ../nbs/10_reports.ipynb #10-reports-010-3
 def check_same_run(out: Path, record: dict) -> dict:
     "The stored record of the run in `out` (or None); raises `RunMismatch` if it is not the run `record` describes."
     old = stored_run(out)
@@ -123,6 +130,7 @@ def run_metadata(cfg: DictConfig) -> dict:
     "What a checkpoint records about the run that wrote it."
     return {"config": OmegaConf.to_container(cfg, resolve=True), "commit": git_commit()}
 
+# %% ../nbs/10_reports.ipynb #10-reports-015-1
 def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume: bool = False,
                     progress: bool = True) -> TokenizerTrainer:
     "Stage 1: the tokenizer trained by `method`; checkpoint and log `tokenizer*` in `out`."
@@ -167,6 +175,7 @@ def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
         grid[:, r * h:(r + 1) * h, col * w:(col + 1) * w] = im
     return grid.permute(1, 2, 0).numpy()
 
+# %% ../nbs/10_reports.ipynb #10-reports-021-1
 def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
     "`eval.num_samples` samples of the final prior (balanced classes when conditional), decoded: uint8 [N, 3, H, W]."
     ev, ar, dev = cfg.eval, cfg.ar, cfg.device
@@ -215,6 +224,7 @@ def evaluate_method(cfg: DictConfig, method: str, tokenizer, prior, train_tokens
     if cfg.train.tensorboard: tensorboard_grids(Path(out) / "tb" / "eval", art)
     return row
 
+# %% ../nbs/10_reports.ipynb #10-reports-023-1
 def tensorboard_grids(log_dir: Path, art: dict):
     "Sample and real/reconstruction grids as TensorBoard images."
     tb = tensorboard_writer(log_dir)
@@ -233,6 +243,7 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
     with RunLock(out):  # one writer per run folder (rank 0 under torchrun)
         return _run_method(cfg, method, out, resume, progress, train_ds, eval_ds)
 
+# %% ../nbs/10_reports.ipynb #10-reports-026-1
 def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
     t_start = time.time()
     train_ds, eval_ds, record, stored = prepare_run(cfg, out, resume, train_ds, eval_ds)
@@ -259,6 +270,7 @@ def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
     barrier()
     return row
 
+# %% ../nbs/10_reports.ipynb #10-reports-026-2
 def prepare_run(cfg: DictConfig, out: Path, resume: bool, train_ds=None, eval_ds=None) -> tuple:
     """The datasets, this run's record, and the stored record when resuming (None otherwise). Refuses, before any
     work, a fresh run into a used folder and a resume of another config or other data; writes `run.json`."""
@@ -281,6 +293,7 @@ def check_batch_sizes(train):
         if train[key] % get_world_size():
             raise ValueError(f"train.{key}={train[key]} is not divisible by the {get_world_size()} processes")
 
+# %% ../nbs/10_reports.ipynb #10-reports-027-1
 def build_datasets(d, train_ds=None, eval_ds=None) -> tuple:
     "The training and evaluation splits of the `data` config group (those given are kept); downloads on rank 0 first."
     with main_first():
@@ -288,6 +301,7 @@ def build_datasets(d, train_ds=None, eval_ds=None) -> tuple:
         if eval_ds is None: eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
     return train_ds, eval_ds
 
+# %% ../nbs/10_reports.ipynb #10-reports-027-2
 def run_facts(cfg: DictConfig, train_ds, eval_ds, times: list[float]) -> dict:
     "Budgets, data sizes, stage timings (from `times` = start, prior, eval, end), commit and hardware of a row."
     tok_s, prior_s, eval_s = (b - a for a, b in zip(times, times[1:]))
@@ -311,6 +325,7 @@ def _fmt(v, nd=3):
     if v is None or (isinstance(v, float) and math.isnan(v)): return "—"
     return f"{v:.{nd}f}" if isinstance(v, float) else str(v)
 
+# %% ../nbs/10_reports.ipynb #10-reports-030-1
 def results_table(rows: list[dict], dataset: str) -> str:
     "The paper's table layout in markdown: our rows, then the paper's."
     head = ("| method | rMSE | PSNR (dB) | rFID | gFID | IS | gLoss (eval) | gLoss (train) | code usage "
@@ -331,6 +346,7 @@ def _plt():
     import matplotlib.pyplot as plt
     return plt
 
+# %% ../nbs/10_reports.ipynb #10-reports-032-1
 def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
     "The final prior's AR loss per step for every method; the proxy's NLL and train MSE during tokenizer training."
     plt = _plt()
@@ -348,6 +364,7 @@ def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
     axs[1].legend(fontsize=7)
     _save(fig, path, 120)
 
+# %% ../nbs/10_reports.ipynb #10-reports-032-2
 def _save(fig, path: Path, dpi: int):
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
@@ -375,6 +392,7 @@ def plot_samples(rows: list[dict], run_dir: Path, path: Path):
         for a in ax: a.axis("off")
     _save(fig, path, 110)
 
+# %% ../nbs/10_reports.ipynb #10-reports-036-1
 def plot_codebook_usage(rows: list[dict], run_dir: Path, path: Path):
     "Per method, the evaluation split's code counts sorted from most to least used."
     fig, axs = _plt().subplots(1, len(rows), figsize=(4 * len(rows), 3), squeeze=False)
@@ -443,6 +461,7 @@ def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: P
     with writing(report_dir, "report", "Checkpoints and metrics.json are intact: fix this, then rerun with resume."):
         return _write_report(rows, cfg, Path(run_dir), Path(report_dir), notes)
 
+# %% ../nbs/10_reports.ipynb #10-reports-043-1
 def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(report_dir / "results.csv", index=False)
@@ -466,6 +485,7 @@ def report_thumbnail(path: Path, width: int = 900) -> bytes:
     im.save(buf, "JPEG", quality=80)
     return buf.getvalue()
 
+# %% ../nbs/10_reports.ipynb #10-reports-046-1
 def show_report(report_dir: Path):
     "Display table.md and thumbnails of the report's figures."
     from IPython.display import Image, Markdown, display
@@ -495,6 +515,7 @@ def parameter_overrides(seed=None, data_root=None, device=None, methods=None, fi
         extra = ast.literal_eval(extra) if extra.strip().startswith("[") else [extra] if extra.strip() else []
     return ov + list(extra)
 
+# %% ../nbs/10_reports.ipynb #10-reports-049-1
 def run_experiment(cfg: DictConfig, run_dir: Path, report_dir: Path, *, resume: bool = False, progress: bool = True,
                    notes: str = "") -> pd.DataFrame:
     "Every method of `cfg.train.methods` on the same data, then the report. Returns the results table."
@@ -522,6 +543,7 @@ def collect_results(folders) -> pd.DataFrame:
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
+# %% ../nbs/10_reports.ipynb #10-reports-052-1
 def collect_curves(results: pd.DataFrame, metrics=("l_rec", "proxy_nll", "l_dpd", "ar_nll")) -> pd.DataFrame:
     "Training curves of every row whose run folder is still there: columns run, method, stage, step, metric, value."
     parts = []

@@ -30,6 +30,7 @@ class Quantized:
     codebook_loss: torch.Tensor
     commit_loss: torch.Tensor
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-1
 class VectorQuantizer(nn.Module):
     def __init__(self, codebook_size: int, code_dim: int, l2_codes: bool = True, beta: float = 0.25,
                  tau: float = 1.0, dead_code_threshold: float = 0.0, usage_decay: float = 0.99):
@@ -112,6 +113,7 @@ def codebook_stats(indices: torch.Tensor, codebook_size: int) -> dict:
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021
 def _norm(ch: int) -> nn.GroupNorm: return nn.GroupNorm(8 if ch % 8 == 0 else 1, ch)
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021-1
 class ResBlock(nn.Module):
     def __init__(self, cin: int, cout: int):
         super().__init__()
@@ -120,6 +122,7 @@ class ResBlock(nn.Module):
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
     def forward(self, x): return self.skip(x) + self.net(x)
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021-2
 class ConvEncoder(nn.Module):
     "[B, 3, H, W] -> [B, L, code_dim] with L = (H / 2^(len(channels)-1))^2, raster order."
     def __init__(self, channels: list[int], res_blocks: int, code_dim: int):
@@ -133,6 +136,7 @@ class ConvEncoder(nn.Module):
         self.net = nn.Sequential(*layers)
     def forward(self, x): return self.net(x).flatten(2).transpose(1, 2)
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021-3
 class ConvDecoder(nn.Module):
     "[B, L, code_dim] -> [B, 3, H, W], mirroring `ConvEncoder`."
     def __init__(self, channels: list[int], res_blocks: int, code_dim: int, grid: int):
@@ -167,6 +171,7 @@ class TiTokEncoder(nn.Module):
         for b in self.blocks: h = b(h)
         return self.out(self.norm(h[:, p.shape[1]:]))
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-1
 class TiTokDecoder(nn.Module):
     def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
                  code_dim: int, hidden_multiple: int = 1):
@@ -250,6 +255,7 @@ def pixel_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "l2") -> torch.
     if kind == "l1": return F.l1_loss(recon, x)
     raise ValueError(f"unknown rec_loss {kind!r}: expected 'l1' or 'l2'")
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-028-1
 class PerceptualLoss(nn.Module):
     "LPIPS-style VGG16 feature distance (uniform channel weights), weights loaded from `weights_path`."
     layers = (3, 8, 15, 22, 29)  # relu1_2, relu2_2, relu3_3, relu4_3, relu5_3
@@ -289,9 +295,11 @@ class PatchDiscriminator(nn.Module):
         self.net = nn.Sequential(*seq)
     def forward(self, x): return self.net(x)
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-032-1
 def hinge_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
     return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-032-2
 def hinge_g_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     return -fake_logits.mean()
 
@@ -302,6 +310,7 @@ def build_tokenizer(**cfg) -> VQTokenizer:
     "A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer)."
     return VQTokenizer(**{k: v for k, v in cfg.items() if k not in LOSS_KEYS})
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035-1
 def psnr(mse: float) -> float:
     "PSNR in dB on the [0, 1] scale from an MSE measured on [-1, 1] images (peak-to-peak 2, so 4 / MSE)."
     return 10 * math.log10(4.0 / max(mse, 1e-12))

@@ -33,10 +33,14 @@ __all__ = ['METHODS', 'PROGRESS_KEYS', 'CheckpointError', 'NonFiniteLoss', 'Writ
 METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar")
 
 class CheckpointError(RuntimeError): "A checkpoint is missing, truncated or not wartok's."
+
+# %% ../nbs/08_train.ipynb #08-train-006-1
 class NonFiniteLoss(RuntimeError): "A loss became NaN or infinite; the message names the step."
 
+# %% ../nbs/08_train.ipynb #08-train-006-2
 class WriteError(OSError): "A checkpoint, log or report could not be written; the message names the file."
 
+# %% ../nbs/08_train.ipynb #08-train-006-3
 @contextmanager
 def writing(path: Path, what: str, intact: str = ""):
     "Turn an OSError while writing `path` (disk full, permission denied) into a `WriteError` naming the file."
@@ -46,6 +50,7 @@ def writing(path: Path, what: str, intact: str = ""):
         where = e.filename if getattr(e, "filename", None) else path
         raise WriteError(f"could not write the {what} {where}: {e.strerror or e}. {intact}".strip()) from e
 
+# %% ../nbs/08_train.ipynb #08-train-006-4
 def save_checkpoint(state: dict, path: Path):
     "Write `state` atomically: temp file, fsync, keep the old file as .prev, rename. A failed write keeps the old one."
     path = Path(path)
@@ -63,6 +68,7 @@ def save_checkpoint(state: dict, path: Path):
     finally:
         tmp.unlink(missing_ok=True)  # gone after a successful rename; a half-written one after a failure
 
+# %% ../nbs/08_train.ipynb #08-train-006-5
 def load_checkpoint(path: Path) -> dict:
     try: state = torch.load(path, map_location="cpu", weights_only=False)
     except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}")
@@ -72,6 +78,7 @@ def load_checkpoint(path: Path) -> dict:
     if not isinstance(state, dict) or "step" not in state: raise CheckpointError(f"{path} is not a wartok checkpoint")
     return state
 
+# %% ../nbs/08_train.ipynb #08-train-006-6
 def latest_checkpoint(path: Path) -> Optional[dict]:
     "The newest loadable checkpoint at `path` (or its .prev), or None if there is none at all."
     path = Path(path)
@@ -83,11 +90,13 @@ def latest_checkpoint(path: Path) -> Optional[dict]:
         warnings.warn(f"{e}; resuming from {prev.name} instead")
         return load_checkpoint(prev)
 
+# %% ../nbs/08_train.ipynb #08-train-006-7
 def rng_state() -> dict:
     s = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
     if torch.cuda.is_available(): s["cuda"] = torch.cuda.get_rng_state_all()
     return s
 
+# %% ../nbs/08_train.ipynb #08-train-006-8
 def set_rng_state(s: dict):
     torch.set_rng_state(s["torch"])
     np.random.set_state(s["numpy"])
@@ -99,12 +108,14 @@ class RunLocked(RuntimeError): "Another live process is writing this run folder.
 
 _HELD: set[Path] = set()  # the lock files this process holds
 
+# %% ../nbs/08_train.ipynb #08-train-011-1
 def _pid_alive(pid: int) -> bool:
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: return True  # alive, owned by another user
     return True
 
+# %% ../nbs/08_train.ipynb #08-train-011-2
 class RunLock:
     "Exclusive writer of `folder` while entered: `<folder>/.lock` holds the writer's host and pid."
     def __init__(self, folder: Path): self.path, self.mine = (Path(folder) / ".lock").resolve(), False
@@ -153,13 +164,16 @@ def cosine_schedule(opt: torch.optim.Optimizer, steps: int,
     return torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / max(steps, 1))))
 
+# %% ../nbs/08_train.ipynb #08-train-015-1
 def ramp(step: int, warmup: int) -> float: return 1.0 if warmup <= 0 else min(1.0, step / warmup)
 
+# %% ../nbs/08_train.ipynb #08-train-015-2
 def adamw(params, lr: float, device: str, train: TrainConfig, **kw) -> torch.optim.AdamW:
     "AdamW, with the fused CUDA kernel when `train.fused_adam` and `device` is a GPU."
     fused = {"fused": True} if train.fused_adam and str(device).startswith("cuda") else {}
     return torch.optim.AdamW(params, lr, **kw, **fused)
 
+# %% ../nbs/08_train.ipynb #08-train-015-3
 def _autocast(device: str, amp: bool):
     return torch.autocast("cuda", dtype=torch.bfloat16) if amp and str(device).startswith("cuda") else nullcontext()
 
@@ -229,11 +243,13 @@ def reconstruction_loss(self: TokenizerTrainer, x: torch.Tensor, recon: torch.Te
     "The pixel loss (`tokenizer.rec_loss`); `step` adds the VQ codebook and commitment loss `aux['vq_loss']`."
     return pixel_loss(recon.float(), x, self.loss_cfg.rec_loss)
 
+# %% ../nbs/08_train.ipynb #08-train-024-1
 @patch
 def perceptual_term(self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor) -> Optional[torch.Tensor]:
     if self.perceptual is None: return None
     return self.loss_cfg.perceptual_weight * self.perceptual(recon.float(), x)
 
+# %% ../nbs/08_train.ipynb #08-train-024-2
 @patch
 def gan_term(self: TokenizerTrainer, recon: torch.Tensor) -> Optional[torch.Tensor]:
     "The generator's hinge term, from `tokenizer.gan_start` on: gradients reach `recon`, not the discriminator."
@@ -243,6 +259,7 @@ def gan_term(self: TokenizerTrainer, recon: torch.Tensor) -> Optional[torch.Tens
     self.disc.requires_grad_(True)
     return g
 
+# %% ../nbs/08_train.ipynb #08-train-024-3
 @patch
 def _gan_on(self: TokenizerTrainer) -> bool:
     return self.disc is not None and self.step_count >= self.loss_cfg.gan_start
@@ -259,6 +276,7 @@ def dpd_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], 
     log.update(l_dpd=l_dpd.detach(), dpd_weight=lam, **stats)
     return lam * l_dpd
 
+# %% ../nbs/08_train.ipynb #08-train-026-1
 @patch
 def backprop_ar_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor],
                      log: dict) -> Optional[torch.Tensor]:
@@ -296,6 +314,7 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
                mse=F.mse_loss(recon.detach().float().clamp(-1, 1), x), lr=self.sched.get_last_lr()[0])
     return log
 
+# %% ../nbs/08_train.ipynb #08-train-029-1
 @patch
 def _labels(self: TokenizerTrainer, y): return y if self.conditional else None
 
@@ -306,6 +325,7 @@ def track_first_bad(first_bad: Optional[torch.Tensor], loss: torch.Tensor, step:
     bad = ~torch.isfinite(loss.detach()) & (first_bad < 0)
     return torch.where(bad, torch.full_like(first_bad, step), first_bad)
 
+# %% ../nbs/08_train.ipynb #08-train-030-1
 def first_bad_step(first_bad: Optional[torch.Tensor]) -> int:
     "The earliest non-finite step any rank recorded (-1: none). Reads the device; a collective under torchrun."
     if first_bad is None: return -1
@@ -313,10 +333,12 @@ def first_bad_step(first_bad: Optional[torch.Tensor]) -> int:
     bad = [v for v in steps if v >= 0]
     return min(bad) if bad else -1
 
+# %% ../nbs/08_train.ipynb #08-train-030-2
 @patch
 def _track_finite(self: TokenizerTrainer, loss: torch.Tensor):
     self.first_bad = track_first_bad(self.first_bad, loss, self.step_count)
 
+# %% ../nbs/08_train.ipynb #08-train-030-3
 @patch
 def check_finite(self: TokenizerTrainer):
     "Raise `NonFiniteLoss` (on every rank) if any rank's loss was not finite since the start."
@@ -324,6 +346,7 @@ def check_finite(self: TokenizerTrainer):
     if first >= 0: raise NonFiniteLoss(f"non-finite tokenizer loss at step {first} of method {self.method}; "
                                        f"the last good checkpoint is kept")
 
+# %% ../nbs/08_train.ipynb #08-train-030-4
 @patch
 def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
     "Backward, clip, step the tokenizer (and, for backprop-AR, the AR model that shared the backward pass)."
@@ -374,6 +397,7 @@ def eval_tokenizer(self: TokenizerTrainer) -> VQTokenizer:
     "The tokenizer to evaluate: the EMA copy when enabled."
     return (self.ema if self.ema is not None else self.tok).eval()
 
+# %% ../nbs/08_train.ipynb #08-train-040-1
 @patch
 def state_dict(self: TokenizerTrainer) -> dict:
     parts = {"tok": self.tok, "opt": self.opt, "sched": self.sched, "disc": self.disc, "disc_opt": self.disc_opt,
@@ -381,6 +405,7 @@ def state_dict(self: TokenizerTrainer) -> dict:
              "target": self.dpd.target if self.dpd is not None else None}
     return {k: v.state_dict() for k, v in parts.items() if v is not None} | {"step_count": self.step_count}
 
+# %% ../nbs/08_train.ipynb #08-train-040-2
 @patch
 def load_state_dict(self: TokenizerTrainer, d: dict):
     for k in ("tok", "opt", "sched", "disc", "disc_opt", "ema", "proxy", "proxy_opt"):
@@ -397,6 +422,7 @@ class TokenArrays:
         idx = torch.as_tensor(idx, dtype=torch.long)
         return self.tokens[idx].long(), self.labels[idx]
 
+# %% ../nbs/08_train.ipynb #08-train-043-1
 @torch.no_grad()
 def tokenize_dataset(tokenizer: VQTokenizer, dataset, batch_size: int = 256, device: str = "cpu",
                      with_flips: bool = False, progress: bool = False) -> TokenArrays:
@@ -473,6 +499,7 @@ def _append_jsonl(path: Path, row: dict):
     with writing(path, "training log", "The last checkpoint is intact: free space or fix permissions, then resume."):
         with open(path, "a") as f: f.write(json.dumps(row) + "\n")
 
+# %% ../nbs/08_train.ipynb #08-train-050-1
 def read_jsonl(path: Path) -> list[dict]:
     path = Path(path)
     if not path.exists(): return []
@@ -484,10 +511,12 @@ def read_jsonl(path: Path) -> list[dict]:
 
 PROGRESS_KEYS = ("l_rec", "mse", "l_dpd", "proxy_nll", "l_ar", "ar_nll")
 
+# %% ../nbs/08_train.ipynb #08-train-050-2
 def _hms(seconds: float) -> str:
     m, sec = divmod(int(seconds), 60)
     return f"{m // 60}:{m % 60:02d}:{sec:02d}"
 
+# %% ../nbs/08_train.ipynb #08-train-050-3
 class StepOutputs:
     """Where a training loop's numbers go (rank 0): the JSONL log, TensorBoard scalars, and progress — a tqdm bar,
     or (`progress="lines"`) a line on stdout at most every `every_s` seconds with the step, losses and an ETA."""
@@ -528,11 +557,13 @@ class StepOutputs:
         if self.tb is not None: self.tb.close()
         if self.mode is True: self.bar.close()
 
+# %% ../nbs/08_train.ipynb #08-train-050-4
 def tensorboard_writer(log_dir: Path, start: int = 0):
     "A TensorBoard `SummaryWriter` for `log_dir`; events at or after `start` left by an interrupted run are dropped."
     from torch.utils.tensorboard import SummaryWriter
     return SummaryWriter(str(log_dir), purge_step=start if start else None)
 
+# %% ../nbs/08_train.ipynb #08-train-050-5
 def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> tuple[int, list[dict]]:
     "Load the latest checkpoint into `trainer` and `loader` (with `resume`); the step to start at and the log so far."
     state = latest_checkpoint(ckpt_path) if resume else None
@@ -558,6 +589,7 @@ def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> 
         with writing(log_path, "training log"): log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return start, rows
 
+# %% ../nbs/08_train.ipynb #08-train-050-6
 def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int = 10, ckpt_every: int = 500,
         resume: bool = False, progress: bool | str = True, tensorboard: bool = False,
         extra_state: Optional[dict] = None, stop_after: Optional[int] = None) -> list[dict]:

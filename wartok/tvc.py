@@ -16,12 +16,14 @@ def all_sequences(K: int, L: int) -> torch.Tensor:
     "Every token sequence of length L over K codes: [K^L, L], in lexicographic order."
     return torch.cartesian_prod(*[torch.arange(K)] * L).reshape(-1, L)
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-007-1
 def sequence_probs(pi: torch.Tensor, seqs: torch.Tensor) -> torch.Tensor:
     "q(z) = mean_x prod_i pi[x, i, z_i] for every sequence: pi [N, L, K], seqs [S, L] -> [S]."
     L = seqs.shape[1]
     per = pi[:, torch.arange(L)[None, :], seqs]  # [N, S, L]
     return per.prod(-1).mean(0)
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-007-2
 def ar_conditionals(p: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor:
     "log p(z_i | z_<i) for every sequence and position, from a joint `p` [S] over `seqs` [S, L]: [S, L]."
     S, L = seqs.shape
@@ -35,6 +37,7 @@ def ar_conditionals(p: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor
         out[:, i] = m_i.clamp_min(1e-300).log() - m.clamp_min(1e-300).log()
     return out
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-007-3
 def kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
     "KL(p || q) of two distributions over the same finite set."
     m = p > 0
@@ -46,6 +49,7 @@ def _xlogratio(w: torch.Tensor, log_a: torch.Tensor, log_b: torch.Tensor) -> tor
     m = w > 0
     return (w[m] * (log_a[m] - log_b[m])).sum()
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-011-1
 def tvc_divergences(p_data: torch.Tensor, q_z_given_x: torch.Tensor, log_p_z: torch.Tensor,
                     log_p_x_given_z: torch.Tensor) -> dict[str, torch.Tensor]:
     """The TVC terms of a discrete latent-variable model, exactly.
@@ -81,14 +85,17 @@ def bigram_prior(q_z: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor:
         out[:, i] = cond.clamp_min(1e-300).log()[seqs[:, i - 1], seqs[:, i]]
     return out
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-019-1
 def prior_gap(q_z: torch.Tensor, log_p_z: torch.Tensor) -> torch.Tensor:
     "KL(q || p) from the probabilities q_z [S] and the prior's log-probabilities log_p_z [S]."
     return _xlogratio(q_z, q_z.clamp_min(1e-300).log(), log_p_z)
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-019-2
 def ar_loss(q_z: torch.Tensor, log_p_z: torch.Tensor, L: int) -> torch.Tensor:
     "The prior's NLL of the tokenizer's tokens in nats per token: (H(q) + KL(q || p)) / L."
     return -(q_z * log_p_z).sum() / L
 
+# %% ../nbs/00_tvc.ipynb #00-tvc-019-3
 def reconstruction_nll(p_data: torch.Tensor, q_z_given_x: torch.Tensor) -> torch.Tensor:
     "H(x | z) under the encoder joint: the reconstruction NLL of the best possible decoder, q(x|z)."
     q_xz = p_data[:, None] * q_z_given_x
