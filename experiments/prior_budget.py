@@ -1,0 +1,62 @@
+"""Does the gLoss ranking of two tokenizers survive a longer or a larger final prior? (issue #13, item 3)
+
+    python experiments/prior_budget.py runs/cifar10/cpu reports/cifar10/prior_budget
+
+Takes the tokenizers a `cpu`-preset run left in RUN_DIR/<method>/tokenizer.ckpt, trains fresh final priors on their
+training tokens with other budgets (the config stored in the checkpoint, with `ar.*` / `train.ar_steps` changed) and
+writes gLoss (eval split, as in the report) per method and budget to OUT/results.csv and OUT/README.md. The report's
+own prior (2x128, 800 steps) is in the report; here: a 2x wider and deeper prior, and 2x the steps.
+"""
+import json, sys, time
+from pathlib import Path
+
+import pandas as pd
+import torch
+from omegaconf import OmegaConf
+
+from wartok.reports import build_datasets, git_commit, train_prior
+from wartok.tokenizer import build_tokenizer
+from wartok.config import as_kwargs
+from wartok.metrics import tokenizer_metrics
+from wartok.train import TokenArrays, evaluate_nll
+
+BUDGETS = {"2x width and depth (4x256, 800 steps)": {"ar.width": 256, "ar.depth": 4},
+           "2x the steps (2x128, 1600 steps)": {"train.ar_steps": 1600}}
+
+def main(run_dir: str, out_dir: str, methods=("two_stage", "wartok")):
+    out, rows = Path(out_dir), []
+    out.mkdir(parents=True, exist_ok=True)
+    for m in methods:
+        state = torch.load(Path(run_dir) / m / "tokenizer.ckpt", map_location="cpu", weights_only=False)
+        base = OmegaConf.create(state["config"])
+        tok = build_tokenizer(**as_kwargs(base.tokenizer))
+        tok.load_state_dict(state["trainer"]["ema"] if "ema" in state["trainer"] else state["trainer"]["tok"])
+        tok.eval()
+        train_ds, eval_ds = build_datasets(base.data)
+        tm = tokenizer_metrics(tok, eval_ds, batch_size=base.eval.batch_size)
+        eval_tokens = TokenArrays(tm["tokens"], tm["labels"])
+        for name, over in BUDGETS.items():
+            cfg = base.copy()
+            for k, v in over.items(): OmegaConf.update(cfg, k, v)
+            t0 = time.time()
+            prior, _ = train_prior(cfg, tok, out / "runs" / m / name.split(" (")[0].replace(" ", "_"), train_ds,
+                                   progress="lines")
+            gloss = evaluate_nll(prior, eval_tokens, base.eval.batch_size)
+            rows.append({"method": m, "prior": name, "gloss": gloss, "rmse": tm["mse"],
+                         "minutes": round((time.time() - t0) / 60, 1)})
+            print(rows[-1], flush=True)
+            pd.DataFrame(rows).to_csv(out / "results.csv", index=False)  # what is done survives an interruption
+    df = pd.DataFrame(rows)
+    df.to_csv(out / "results.csv", index=False)
+    wide = df.pivot(index="prior", columns="method", values="gloss")
+    wide["wartok / two_stage"] = wide["wartok"] / wide["two_stage"]
+    table = "| final prior | " + " | ".join(wide.columns) + " |\n|---|" + "---|" * len(wide.columns) + "\n"
+    table += "".join(f"| {i} | " + " | ".join(f"{v:.3f}" for v in r) + " |\n" for i, r in wide.iterrows())
+    (out / "README.md").write_text(
+        f"# gLoss of the `cpu` report's tokenizers under other final priors\n\n{table}\n"
+        f"Made by `python experiments/prior_budget.py {run_dir} {out_dir}` at commit `{git_commit()}` from the "
+        f"tokenizers of the `cpu` report's run (seed 0, one seed); gLoss on the test split as in that report.\n")
+    print(json.dumps(wide.round(4).to_dict()), flush=True)
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
