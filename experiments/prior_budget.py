@@ -39,7 +39,8 @@ def main(run_dir: str, out_dir: str, methods=("two_stage", "wartok")):
             cfg = base.copy()
             for k, v in over.items(): OmegaConf.update(cfg, k, v)
             t0 = time.time()
-            prior, _ = train_prior(cfg, tok, out / "runs" / m / name.split(" (")[0].replace(" ", "_"), train_ds,
+            run = Path("runs") / "prior_budget" / m / name.split(" (")[0].replace(" ", "_")  # outside reports/
+            prior, _ = train_prior(cfg, tok, run, train_ds,
                                    progress="lines")
             gloss = evaluate_nll(prior, eval_tokens, base.eval.batch_size)
             rows.append({"method": m, "prior": name, "gloss": gloss, "rmse": tm["mse"],
