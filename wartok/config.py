@@ -41,6 +41,7 @@ class TokenizerConfig:
     beta: float = 0.25               # commitment weight
     tau: float = 1.0                 # temperature of the soft assignment softmax(-dist/tau)
     dead_code_threshold: float = 0.0 # restart codes whose usage EMA falls below this (0: off)
+    restart_until: Optional[int] = None  # restart only during the first N steps (None: always; 05_tokenizer)
     # conv2d family
     channels: list[int] = field(default_factory=lambda: [32, 64, 128])
     res_blocks: int = 1
@@ -77,10 +78,11 @@ class ARConfig:
 @dataclass
 class DPDConfig:
     weight: float = 0.1              # lambda_DPD
-    warmup_steps: int = 0
+    start_step: int = 0              # warm start: no DPD before this step (the proxy still fits the tokens)
+    warmup_steps: int = 0            # then lambda ramps linearly from 0 over this many steps
     tau: float = 1.0
     target_temperature: float = 0.5  # T
-    target_mode: str = "frozen_random"  # frozen_random | sharpened_proxy | ema | pretrained
+    target_mode: str = "frozen_random"  # frozen_random | sharpened_proxy | ema | pretrained | warm_proxy
     target_path: Optional[str] = None
     target_ema_decay: float = 0.99   # target_mode=ema: decay of the proxy's moving average
     proxy_width: int = 128

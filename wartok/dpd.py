@@ -46,7 +46,7 @@ def ema_update(target: nn.Module, source: nn.Module, decay: float):
     "target <- decay * target + (1 - decay) * source, parameter by parameter."
     for pt, ps in zip(target.parameters(), source.parameters()): pt.lerp_(ps.detach(), 1 - decay)
 
-TARGET_MODES = ("frozen_random", "sharpened_proxy", "ema", "pretrained")
+TARGET_MODES = ("frozen_random", "sharpened_proxy", "ema", "pretrained", "warm_proxy")
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019-1
 def make_target(mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None,
@@ -57,7 +57,7 @@ def make_target(mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None,
     if mode == "frozen_random":
         if fresh is None: raise ValueError("frozen_random needs a freshly initialised AR model")
         target = fresh
-    elif mode == "ema": target = copy.deepcopy(proxy)
+    elif mode in ("ema", "warm_proxy"): target = copy.deepcopy(proxy)  # warm_proxy: refreshed at dpd.start_step
     else:
         if not path: raise ValueError("dpd.target_mode=pretrained needs dpd.target_path (an AR state dict)")
         target = copy.deepcopy(proxy)

@@ -132,8 +132,9 @@ def run_metadata(cfg: DictConfig) -> dict:
 
 # %% ../nbs/10_reports.ipynb #10-reports-015-1
 def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume: bool = False,
-                    progress: bool = True) -> TokenizerTrainer:
-    "Stage 1: the tokenizer trained by `method`; checkpoint and log `tokenizer*` in `out`."
+                    progress: bool = True, stop_after: Optional[int] = None) -> TokenizerTrainer:
+    """Stage 1: the tokenizer trained by `method`; checkpoint and log `tokenizer*` in `out`. `stop_after`: pause
+    after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues)."""
     tr, dp, world = cfg.train, cfg.dpd, get_world_size()
     torch.manual_seed(cfg.seed)
     tok = build_tokenizer(**as_kwargs(cfg.tokenizer))
@@ -145,7 +146,8 @@ def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume
     loader = BatchLoader(train_ds, tr.batch_size // world, seed=cfg.seed, hflip=cfg.data.hflip,
                          num_workers=cfg.data.num_workers, rank=get_rank(), world_size=world)
     fit(trainer, loader, tr.tokenizer_steps, out, "tokenizer", log_every=tr.log_every, ckpt_every=tr.ckpt_every,
-        resume=resume, progress=progress, tensorboard=tr.tensorboard, extra_state=run_metadata(cfg))
+        resume=resume, progress=progress, tensorboard=tr.tensorboard, extra_state=run_metadata(cfg),
+        stop_after=stop_after)
     return trainer
 
 # %% ../nbs/10_reports.ipynb #10-reports-018

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import torch
+from fastcore.basics import patch
 import torch.nn as nn
 import torch.nn.functional as F
 from .layers import Block
@@ -33,14 +34,17 @@ class Quantized:
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-1
 class VectorQuantizer(nn.Module):
     def __init__(self, codebook_size: int, code_dim: int, l2_codes: bool = True, beta: float = 0.25,
-                 tau: float = 1.0, dead_code_threshold: float = 0.0, usage_decay: float = 0.99):
+                 tau: float = 1.0, dead_code_threshold: float = 0.0, usage_decay: float = 0.99,
+                 restart_until: Optional[int] = None):
         super().__init__()
         self.K, self.dim, self.l2, self.beta, self.tau = codebook_size, code_dim, l2_codes, beta, tau
-        self.dead_code_threshold, self.usage_decay = dead_code_threshold, usage_decay
+        self.dead_code_threshold, self.usage_decay, self.restart_until = dead_code_threshold, usage_decay, restart_until
         self.codebook = nn.Embedding(codebook_size, code_dim)
         nn.init.uniform_(self.codebook.weight, -1 / codebook_size, 1 / codebook_size) if not l2_codes \
             else nn.init.normal_(self.codebook.weight)
         self.register_buffer("usage", torch.full((codebook_size,), 1.0 / codebook_size))
+        self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))  # training forwards so far
+        self.register_buffer("restarts", torch.zeros((), dtype=torch.long))    # codes restarted so far
 
     def codes(self, detach: bool = False) -> torch.Tensor:
         "The [K, d] code vectors as used for distances (unit-norm if `l2_codes`)."
@@ -87,19 +91,26 @@ class VectorQuantizer(nn.Module):
         hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)  # one-hot in pi's dtype, no int64 detour
         return pi + (hard - pi).detach()
 
-    @torch.no_grad()
-    def _track_usage(self, indices: torch.Tensor, e: torch.Tensor):
-        # under torchrun: usage of the global batch, restart vectors drawn from it (every rank is seeded alike),
-        # so all ranks restart the same codes with the same vectors, as one process would
-        counts = sum_over_ranks(torch.bincount(indices.flatten(), minlength=self.K).float())
-        self.usage.mul_(self.usage_decay).add_(counts / counts.sum(), alpha=1 - self.usage_decay)
-        if self.dead_code_threshold > 0:
-            dead = (self.usage < self.dead_code_threshold / self.K).nonzero().flatten()
-            if len(dead):
-                flat = gather_global_batch(e.detach()).reshape(-1, self.dim)
-                pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
-                self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
-                self.usage[dead] = 1.0 / self.K
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-2
+@patch
+@torch.no_grad()
+def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
+    """Usage EMA of every code; codes below `dead_code_threshold / K` restart on a random encoder output of the batch
+    (while fewer than `restart_until` training steps have passed; None: always). Counts restarts in `restarts`."""
+    # under torchrun: usage of the global batch, restart vectors drawn from it (every rank is seeded alike),
+    # so all ranks restart the same codes with the same vectors, as one process would
+    counts = sum_over_ranks(torch.bincount(indices.flatten(), minlength=self.K).float())
+    self.usage.mul_(self.usage_decay).add_(counts / counts.sum(), alpha=1 - self.usage_decay)
+    self.steps_seen += 1
+    if self.dead_code_threshold <= 0 or (self.restart_until is not None and self.steps_seen > self.restart_until):
+        return
+    dead = (self.usage < self.dead_code_threshold / self.K).nonzero().flatten()
+    if len(dead):
+        flat = gather_global_batch(e.detach()).reshape(-1, self.dim)
+        pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
+        self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
+        self.usage[dead] = 1.0 / self.K
+        self.restarts += len(dead)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-018
 def codebook_stats(indices: torch.Tensor, codebook_size: int) -> dict:
@@ -201,7 +212,7 @@ class VQTokenizer(nn.Module):
                  l2_codes: bool = True, beta: float = 0.25, tau: float = 1.0, dead_code_threshold: float = 0.0,
                  channels: tuple[int, ...] = (32, 64, 128), res_blocks: int = 1, patch_size: int = 4,
                  num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4,
-                 hidden_multiple: int = 1):
+                 hidden_multiple: int = 1, restart_until: Optional[int] = None):
         super().__init__()
         self.arch, self.image_size = arch, image_size
         if arch == "conv2d":
@@ -220,7 +231,8 @@ class VQTokenizer(nn.Module):
             self.decoder = TiTokDecoder(image_size, patch_size, num_tokens, width, dec_depth, heads, code_dim,
                                         hidden_multiple)
         else: raise ValueError(f"unknown tokenizer arch {arch!r}: expected 'conv2d' or 'titok'")
-        self.quantizer = VectorQuantizer(codebook_size, code_dim, l2_codes, beta, tau, dead_code_threshold)
+        self.quantizer = VectorQuantizer(codebook_size, code_dim, l2_codes, beta, tau, dead_code_threshold,
+                                         restart_until=restart_until)
 
     @property
     def codebook_size(self) -> int: return self.quantizer.K

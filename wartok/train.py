@@ -188,6 +188,8 @@ class TokenizerTrainer:
             raise ValueError(f"{method} needs an AR model (proxy)")
         self.method, self.train_cfg, self.loss_cfg, self.dpd_cfg = method, train, losses, dpd
         self.device, self.conditional, self.step_count, self.first_bad = device, conditional, 0, None
+        self.probe = {"x": None, "tokens": None, "restarts": (0, 0)}  # for `mechanism_stats`
+        self._proxy_log_probs = None  # set by `dpd_term` when the contrast ran this step
         self.tail_dropout = (train.tail_dropout or 0.5) if method == "tail_dropout" else 0.0  # One-D-Piece's p
         self.tok = tokenizer.to(device)
         self.channels_last = train.channels_last and tokenizer.arch == "conv2d"
@@ -267,12 +269,16 @@ def _gan_on(self: TokenizerTrainer) -> bool:
 # %% ../nbs/08_train.ipynb #08-train-026
 @patch
 def dpd_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict) -> Optional[torch.Tensor]:
-    "wAR-Tok: λ_t · L_DPD on this batch's encoder outputs and hard tokens; its statistics go into `log`."
-    if self.method != "wartok": return None
+    """wAR-Tok: λ_t · L_DPD on this batch's encoder outputs and hard tokens; its statistics go into `log`. Before
+    `dpd.start_step` (a warm start) there is no term: the proxy only fits the tokens (`update_side_models`)."""
+    dc = self.dpd_cfg
+    if self.method != "wartok" or self.step_count < dc.start_step: return None
+    if dc.target_mode == "warm_proxy" and self.step_count == dc.start_step:  # the warm proxy becomes the target
+        self.dpd.target.load_state_dict(self.proxy.state_dict())
     # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
     self._proxy_log_probs = F.log_softmax(self.proxy_step(aux["indices"].detach(), labels).float(), -1)
     l_dpd, stats = self.dpd.loss(self.tok.quantizer, aux["e"], aux["indices"], labels, self._proxy_log_probs)
-    lam = self.dpd_cfg.weight * ramp(self.step_count, self.dpd_cfg.warmup_steps)
+    lam = dc.weight * ramp(self.step_count - dc.start_step, dc.warmup_steps)
     log.update(l_dpd=l_dpd.detach(), dpd_weight=lam, **stats)
     return lam * l_dpd
 
@@ -296,6 +302,7 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
     "One step on the batch (x, y); returns the logged scalars."
     self.tok.train()
     x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+    if self.probe["x"] is None: self.probe["x"] = x[:64].clone()  # the first batch: a fixed probe for churn
     if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
     labels, log = self._labels(y), {}
     with _autocast(self.device, self.train_cfg.amp):
@@ -387,9 +394,28 @@ def logged(self: TokenizerTrainer, raw: dict) -> dict:
     over ranks under torchrun (a collective: every rank calls it at the same steps)."""
     st = codebook_stats(gather_global_batch(self._last_indices), self.tok.codebook_size)
     log = {k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()}
-    log.update(usage=st["usage"], perplexity=st["perplexity"], token_entropy=st["entropy"])
+    log.update(usage=st["usage"], perplexity=st["perplexity"], token_entropy=st["entropy"], **self.mechanism_stats())
     log = mean_over_ranks(log)
     return {**log, "psnr": psnr(log["mse"])}
+
+# %% ../nbs/08_train.ipynb #08-train-032-1
+@patch
+@torch.no_grad()
+def mechanism_stats(self: TokenizerTrainer) -> dict:
+    """Whether the tokens settle (issue #13), since the last call: `churn_tokens` / `churn_images`, the share of the
+    probe batch's tokens / images whose tokens changed, and `restarts_per_step`, dead codes restarted per step."""
+    was, q, p = self.tok.training, self.tok.quantizer, self.probe
+    if p["x"] is None: return {}
+    tokens = self.tok.eval().encode(p["x"])
+    self.tok.train(was)
+    out = {}
+    if p["tokens"] is not None:
+        changed = tokens != p["tokens"]
+        out.update(churn_tokens=changed.float().mean().item(), churn_images=changed.any(-1).float().mean().item())
+    (steps0, restarts0), steps, restarts = p["restarts"], int(q.steps_seen), int(q.restarts)
+    if steps > steps0: out["restarts_per_step"] = (restarts - restarts0) / (steps - steps0)
+    p["tokens"], p["restarts"] = tokens, (steps, restarts)
+    return out
 
 # %% ../nbs/08_train.ipynb #08-train-040
 @patch(as_prop=True)
@@ -403,7 +429,8 @@ def state_dict(self: TokenizerTrainer) -> dict:
     parts = {"tok": self.tok, "opt": self.opt, "sched": self.sched, "disc": self.disc, "disc_opt": self.disc_opt,
              "ema": self.ema, "proxy": self.proxy, "proxy_opt": self.proxy_opt,
              "target": self.dpd.target if self.dpd is not None else None}
-    return {k: v.state_dict() for k, v in parts.items() if v is not None} | {"step_count": self.step_count}
+    return {k: v.state_dict() for k, v in parts.items() if v is not None} | {"step_count": self.step_count,
+                                                                              "probe": dict(self.probe)}
 
 # %% ../nbs/08_train.ipynb #08-train-040-2
 @patch
@@ -412,6 +439,7 @@ def load_state_dict(self: TokenizerTrainer, d: dict):
         if getattr(self, k) is not None: getattr(self, k).load_state_dict(d[k])
     if self.dpd is not None and self.dpd.target is not None: self.dpd.target.load_state_dict(d["target"])
     self.step_count = d["step_count"]
+    if "probe" in d: self.probe = dict(d["probe"])
 
 # %% ../nbs/08_train.ipynb #08-train-043
 class TokenArrays:
