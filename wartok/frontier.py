@@ -118,13 +118,15 @@ def wait_for_runs(runs_csv: Path, ids: set[str], timeout_s: float = 6 * 3600, po
         time.sleep(poll_s)
 
 # %% ../nbs/13_frontier.ipynb #13-frontier-019
-def interp_log(rmse, gloss, level: float) -> float:
-    "gLoss at rMSE `level`, piecewise-linear in log rMSE along the points (rmse, gloss); NaN outside their range."
+def interp_log(rmse, gloss, level: float, tol: float = 0.03) -> float:
+    """gLoss at rMSE `level`, piecewise-linear in log rMSE along the points (rmse, gloss). A level up to `tol` (in
+    log rMSE, about 3%) beyond the measured range takes the end point's gLoss (seed jitter of a point against the
+    mean it defines); further out: NaN, never extrapolated."""
     r, g = np.asarray(rmse, float), np.asarray(gloss, float)
     order = np.argsort(r)
     r, g = np.log(r[order]), g[order]
     x = math.log(level)
-    if len(r) == 0 or x < r[0] - 1e-12 or x > r[-1] + 1e-12: return float("nan")
+    if len(r) == 0 or x < r[0] - tol or x > r[-1] + tol: return float("nan")
     return float(np.interp(x, r, g))
 
 # %% ../nbs/13_frontier.ipynb #13-frontier-021
