@@ -6,7 +6,8 @@ from conftest import ROOT, run_papermill
 
 SMOKE = ["preset=smoke", "train_images=256", "heldout_images=128", "eval_limit=128", "tokenizer_steps=6",
          "ar_steps=6", "batch_size=16", "seeds=0,1", "codebook_sizes=16,32,64", "lambdas=0.5,2", "ar_weights=0.1",
-         "selection_codebook_sizes=32,64", "prior2x_seeds=0", "tracking_every=3", "tracking_ref_steps=5",
+         "selection_codebook_sizes=32,64", "prior2x_seeds=0", "prior2x_lambdas=0.5,2", "tracking_every=3",
+         "tracking_ref_steps=5",
          "candidates=dpd.target_mode=frozen_random;dpd.target_mode=warm_proxy dpd.start_step=2 "
          "tokenizer.restart_until=2", "wait_timeout_s=300"]
 
