@@ -303,18 +303,18 @@ def below_curve(runs: pd.DataFrame, method: str, reference: str = "two_stage") -
 def frontier_verdict(matched: pd.DataFrame, matched2: pd.DataFrame, below: pd.DataFrame, level: str,
                      method: str = "wartok") -> list[str]:
     "The issue's three targets at `level`, each with the measured value and 'met' or 'missed'."
-    ok = lambda b: "**met**" if b else "**missed**"
+    ok = lambda b, v=0.0: "**not measured**" if math.isnan(v) else ("**met**" if b else "**missed**")
     m = matched[(matched.level == level) & (matched.method == method)]
     r, d = (m.ratio.iloc[0], m.diff_in_std.iloc[0]) if len(m) and m.seeds.iloc[0] else (float("nan"),) * 2
     m2 = matched2[(matched2.level == level) & (matched2.method == method)] if len(matched2) else matched2
     r2 = m2.ratio.iloc[0] if len(m2) and m2.seeds.iloc[0] else float("nan")
     n_below = int((below.excess < 0).sum())
     return [f"- gLoss at the {level} reconstruction, {method} / two-stage: {_pm(r, None)} (target ≤ 0.8), "
-            f"difference {_pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2)}",
+            f"difference {_pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2, r)}",
             f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
             f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
             f"- under the 2× final prior, {method} / two-stage at that level: {_pm(r2, None)} (target ≤ 0.9): "
-            f"{ok(r2 <= 0.9)}"]
+            f"{ok(r2 <= 0.9, r2)}"]
 
 # %% ../nbs/13_frontier.ipynb #13-frontier-048
 def _table(df: pd.DataFrame, cols: list[str]) -> list[str]:
@@ -385,5 +385,5 @@ def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
             + ["", "## Selection on held-out training images (one seed; excess = gLoss − two-stage curve)", ""]
             + _table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
             + ["", "## Does the proxy track the tokens? (held-out probe images)", ""] + _tracking_lines(curves)
-            + ["", "Files: `runs.csv` (every run), `summary.csv`, `matched.csv`, `matched_2x.csv`, `prior2x.csv`, "
-               "`selection.csv`, `tracking_*.csv`, `frontier.png`, `tracking.png`."])
+            + ["", "Files: `runs.csv` (every run), `summary.csv`, `matched.csv`, `matched_2x.csv`, `selection.csv`, "
+               "`tracking_*.csv`, `frontier.png`, `tracking.png`" + (", `prior2x.csv`." if len(matched2) else ".")])
