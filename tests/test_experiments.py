@@ -103,3 +103,35 @@ def test_failing_cell_fails_papermill(tmp_path):
     assert res.returncode != 0
     assert "CIFAR-10 not found" in res.stderr + res.stdout
     assert not (tmp_path / "report" / "results.csv").exists()
+
+FLOW_AND_TAIL = ["two_stage", "tail_dropout", "flow", "flow_tail_dropout", "flow_tied_dropout", "wartok"]
+
+def test_every_baseline_on_the_smoke_preset_with_the_1d_tokenizer(tmp_path, cifar_root):
+    "Tail dropout and the three flow-matching baselines run end to end (smoke preset, the 1D tokenizer) into a report."
+    root, _ = cifar_root
+    ov = str(["tokenizer=titok", "tokenizer.width=48", "tokenizer.enc_depth=1", "tokenizer.dec_depth=1",
+              "tokenizer.heads=2", "tokenizer.num_tokens=16", "tokenizer.pos_init_std=1.0", "tokenizer.flow_steps=3"])
+    res = run_papermill("run_cifar.ipynb", tmp_path, "preset=smoke", f"data_root={root}",
+                        f"methods={','.join(FLOW_AND_TAIL)}", f"out_dir={tmp_path / 'report'}",
+                        f"run_dir={tmp_path / 'runs'}", f"overrides={ov}")
+    assert res.returncode == 0, res.stderr[-3000:]
+    check_report(tmp_path / "report", FLOW_AND_TAIL)
+    table = (tmp_path / "report" / "table.md").read_text()
+    for row in ("One-D-Piece", "FlowMo", "FlexTok", "Selftok"): assert row in table, row
+    assert "3 euler steps" in table
+    flow_log = [json.loads(line) for line in (tmp_path / "runs" / "flow_tied_dropout" / "tokenizer_log.jsonl")
+                .read_text().splitlines()]
+    assert all(math.isfinite(r["l_rec"]) for r in flow_log)
+
+def test_cpu_titok_preset_composes_and_trains(tmp_path, cifar_root):
+    "The cpu_titok preset as shipped (the 1D tokenizer with its recipe), two steps of each of its methods."
+    from wartok.config import compose_config
+    from wartok.reports import run_method
+    root, _ = cifar_root
+    cfg = compose_config("cpu_titok", [f"data.root={root}", "data.train_limit=128", "data.eval_limit=64",
+                                       "train.tokenizer_steps=2", "train.ar_steps=2", "eval.num_samples=8",
+                                       "train.tensorboard=false"])
+    assert cfg.tokenizer.arch == "titok" and cfg.tokenizer.pos_init_std == 1.0
+    for m in cfg.train.methods:
+        row = run_method(cfg, m, tmp_path / "runs", progress=False)
+        assert math.isfinite(row["rmse"]) and math.isfinite(row["gloss"]), m

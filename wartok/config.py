@@ -42,6 +42,7 @@ class TokenizerConfig:
     tau: float = 1.0                 # temperature of the soft assignment softmax(-dist/tau)
     dead_code_threshold: float = 0.0 # restart codes whose usage EMA falls below this (0: off)
     restart_until: Optional[int] = None  # restart only during the first N steps (None: always; 05_tokenizer)
+    codebook_init: Optional[str] = None  # normal | uniform (None: normal for l2 codes; 05_tokenizer's TiTok recipe)
     # conv2d family
     channels: list[int] = field(default_factory=lambda: [32, 64, 128])
     res_blocks: int = 1
@@ -53,6 +54,10 @@ class TokenizerConfig:
     dec_depth: int = 2
     heads: int = 4
     hidden_multiple: int = 1         # round GEGLU hidden widths up to this multiple (GPU presets: 64)
+    pos_init_std: float = 0.02       # init std of positions and latent/mask queries (TiTok recipe: 05_tokenizer)
+    # the flow-matching decoder of the flow methods (FlowMo / FlexTok / Selftok baselines; 05_tokenizer)
+    flow_steps: int = 8              # sampler steps for a reconstruction
+    flow_sampler: str = "euler"      # euler | heun
     # reconstruction losses
     rec_loss: str = "l2"             # l1 | l2
     perceptual_weight: float = 0.0

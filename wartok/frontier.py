@@ -279,7 +279,7 @@ def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int 
     cfg = OmegaConf.create(state["config"])
     OmegaConf.update(cfg, "ar.width", cfg.ar.width * width_mult)
     OmegaConf.update(cfg, "ar.depth", cfg.ar.depth * depth_mult)
-    tok = build_tokenizer(**as_kwargs(cfg.tokenizer))
+    tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))  # run folders are named by method
     tok.load_state_dict(state["trainer"].get("ema", state["trainer"]["tok"]))
     prior, _ = train_prior(cfg, tok.eval(), done.parent, data[0], resume=True, progress=False)
     ev = tokenize_dataset(tok, data[1], batch_size=cfg.eval.batch_size, device=cfg.device)

@@ -23,13 +23,13 @@ from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTraine
                           read_jsonl, tensorboard_writer, tokenize_dataset, writing)
 
 # %% auto #0
-__all__ = ['HARMLESS_KEYS', 'PAPER_ROWS', 'git_commit', 'hardware', 'project_root', 'flat_config', 'config_hash', 'run_record',
-           'RunMismatch', 'run_differences', 'stored_run', 'check_same_run', 'run_metadata', 'train_tokenizer',
-           'train_prior', 'image_grid', 'sample_images', 'fid_columns', 'evaluate_method', 'tensorboard_grids',
-           'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets', 'run_facts', 'results_table',
-           'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'provenance',
-           'relative_to_two_stage', 'write_report', 'report_thumbnail', 'show_report', 'parameter_overrides',
-           'run_experiment', 'collect_results', 'collect_curves']
+__all__ = ['HARMLESS_KEYS', 'ADDED_KEYS', 'PAPER_ROWS', 'PAPER_BASELINE', 'git_commit', 'hardware', 'project_root', 'flat_config',
+           'config_hash', 'run_record', 'RunMismatch', 'run_differences', 'stored_run', 'check_same_run',
+           'run_metadata', 'train_tokenizer', 'train_prior', 'image_grid', 'sample_images', 'fid_columns',
+           'evaluate_method', 'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets',
+           'run_facts', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage',
+           'describe_sizes', 'flow_line', 'provenance', 'relative_to_two_stage', 'write_report', 'report_thumbnail',
+           'show_report', 'parameter_overrides', 'run_experiment', 'collect_results', 'collect_curves']
 
 # %% ../nbs/10_reports.ipynb #10-reports-006
 def git_commit(cwd: Optional[Path] = None) -> str:
@@ -64,6 +64,10 @@ def project_root(start: Optional[Path] = None) -> Path:
 
 # %% ../nbs/10_reports.ipynb #10-reports-009
 HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "train.tensorboard", "data.num_workers", "out_dir")
+# keys added after runs were recorded, with the value that reproduces those runs: at that value a key is left out of
+# the hash and equals a record that lacks it, so older run folders and report hashes stay valid
+ADDED_KEYS = {"tokenizer.codebook_init": None, "tokenizer.pos_init_std": 0.02, "tokenizer.flow_steps": 8,
+              "tokenizer.flow_sampler": "euler"}
 
 def flat_config(cfg) -> dict:
     "A config (DictConfig or plain dict) as {'group.key': value}."
@@ -77,7 +81,8 @@ def flat_config(cfg) -> dict:
 # %% ../nbs/10_reports.ipynb #10-reports-009-1
 def config_hash(cfg) -> str:
     "8 hex digits naming the result-relevant config (`HARMLESS_KEYS` left out)."
-    flat = {k: v for k, v in flat_config(cfg).items() if k not in HARMLESS_KEYS}
+    flat = {k: v for k, v in flat_config(cfg).items()
+            if k not in HARMLESS_KEYS and not (k in ADDED_KEYS and v == ADDED_KEYS[k])}
     return hashlib.sha1(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 # %% ../nbs/10_reports.ipynb #10-reports-009-2
@@ -94,7 +99,7 @@ class RunMismatch(ValueError): "A run folder holds a run of another config or ot
 def run_differences(old: dict, new: dict) -> list[str]:
     "The result-relevant differences between two run records, one line each."
     a, b = flat_config(old["config"]), flat_config(new["config"])
-    get = lambda d, k: d.get(k, "<unset>")
+    get = lambda d, k: d.get(k, ADDED_KEYS.get(k, "<unset>"))
     keys = sorted(k for k in a.keys() | b.keys() if k not in HARMLESS_KEYS and get(a, k) != get(b, k))
     lines = [f"{k}: {get(a, k)!r} (stored) vs {get(b, k)!r} (now)" for k in keys]
     for split, fp in old.get("data", {}).items():
@@ -137,7 +142,7 @@ def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume
     after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues)."""
     tr, dp, world = cfg.train, cfg.dpd, get_world_size()
     torch.manual_seed(cfg.seed)
-    tok = build_tokenizer(**as_kwargs(cfg.tokenizer))
+    tok = build_tokenizer(method, **as_kwargs(cfg.tokenizer))
     proxy, fresh = [build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
                              heads=dp.proxy_heads, num_classes=cfg.data.num_classes, conditional=cfg.ar.conditional,
                              hidden_multiple=cfg.ar.hidden_multiple) for _ in range(2)]
@@ -323,6 +328,12 @@ PAPER_ROWS = {
         {"method": "wAR-Tok (paper)", "rfid": "comparable", "gfid": "5.42", "gloss": "7.07"}],
 }
 
+# which row of the paper's CIFAR-10 table each method plays (its baselines are built in the first author's framework)
+PAPER_BASELINE = {"two_stage": "TiTok-style two-stage", "tail_dropout": "One-D-Piece-style tail dropout",
+                  "flow": "FlowMo-style flow decoder", "flow_tail_dropout": "FlexTok-style FM + tail dropout",
+                  "flow_tied_dropout": "Selftok-style FM + tied tail dropout", "wartok": "wAR-Tok",
+                  "backprop_ar": "not in the paper: AR loss backpropagated (the sibling code's)"}
+
 def _fmt(v, nd=3):
     if v is None or (isinstance(v, float) and math.isnan(v)): return "—"
     return f"{v:.{nd}f}" if isinstance(v, float) else str(v)
@@ -333,7 +344,8 @@ def results_table(rows: list[dict], dataset: str) -> str:
     head = ("| method | rMSE | PSNR (dB) | rFID | gFID | IS | gLoss (eval) | gLoss (train) | code usage "
             "| token entropy | config |\n")
     head += "|---|---|---|---|---|---|---|---|---|---|---|\n"
-    ours = "".join(f"| {r['method']} (ours) | {_fmt(r['rmse'], 4)} | {_fmt(r['psnr'], 2)} | {_fmt(r['rfid'], 2)} | "
+    ours = "".join(f"| {r['method']} (ours; {PAPER_BASELINE.get(r['method'], '?')}) | {_fmt(r['rmse'], 4)} | "
+                   f"{_fmt(r['psnr'], 2)} | {_fmt(r['rfid'], 2)} | "
                    f"{_fmt(r['gfid'], 2)} | {_fmt(r['isc'], 2)} | {_fmt(r['gloss'])} | {_fmt(r['gloss_train'])} | "
                    f"{_fmt(r['usage'], 3)} | {_fmt(r['token_entropy'], 2)} | `{r.get('config_hash', '—')}` |\n"
                    for r in rows)
@@ -418,6 +430,14 @@ def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
             f"{tr.tokenizer_steps} tokenizer steps, {tr.ar_steps} prior steps")
 
 # %% ../nbs/10_reports.ipynb #10-reports-040
+def flow_line(rows: list[dict], cfg: DictConfig) -> list[str]:
+    "How the flow-matching methods' reconstructions (and samples) were drawn, if any ran."
+    flows = [r["method"] for r in rows if r["method"].startswith("flow")]
+    if not flows: return []
+    tk = cfg.tokenizer
+    return [f"- Flow-matching decoders ({', '.join(flows)}): every reconstruction and sample is generated from "
+            f"fixed-seed noise by {tk.flow_steps} {tk.flow_sampler} steps, so rMSE includes the sampler's error."]
+
 def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
     "The 'where these numbers come from' lines of table.md."
     ar, dp = cfg.ar, cfg.dpd
@@ -438,6 +458,7 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
         "gFID/IS: samples of the final prior vs the training set. Without the standard Inception weights these "
         "columns are missing (—), never estimated; they need torch-fidelity's standard Inception weights "
         "(downloaded where there is internet, or `eval.fid_weights_path`).",
+        *flow_line(rows, cfg),
         f"- Sampling: temperature {ar.temperature}, top-k {ar.top_k or 'off'}, top-p {ar.top_p}, CFG {ar.cfg_scale}.",
         "- `config`: a hash of the result-relevant composed config (`config_hash`); equal hashes, equal settings.",
         *[f"- {r['method']} was resumed: its run started at commit `{r['started_at_commit']}`, finished at "

@@ -17,9 +17,10 @@ from .layers import Block
 from .distributed import gather_global_batch, get_rank, get_world_size, sum_over_ranks
 
 # %% auto #0
-__all__ = ['LOSS_KEYS', 'Quantized', 'VectorQuantizer', 'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder',
-           'TiTokEncoder', 'TiTokDecoder', 'VQTokenizer', 'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator',
-           'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer', 'psnr']
+__all__ = ['LOSS_KEYS', 'METHOD_TOKENIZER', 'Quantized', 'init_codebook', 'VectorQuantizer', 'codebook_stats', 'ResBlock',
+           'ConvEncoder', 'ConvDecoder', 'TiTokEncoder', 'drop_tail', 'patchify', 'unpatchify', 'TiTokDecoder',
+           'timestep_embedding', 'tied_keep', 'FlowDecoder', 'flow_sample', 'VQTokenizer', 'pixel_loss',
+           'PerceptualLoss', 'PatchDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer', 'psnr']
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005
 @dataclass
@@ -31,17 +32,26 @@ class Quantized:
     codebook_loss: torch.Tensor
     commit_loss: torch.Tensor
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-0
+def init_codebook(w: torch.Tensor, init: str = "normal"):
+    """Initial code vectors [K, d]: `normal` N(0, 1); `uniform` U(-1/K, 1/K). For l2 codes only the direction is
+    used, but the scale sets how fast Adam turns a code: a step of ~lr per coordinate turns a norm-sqrt(d) N(0, 1)
+    code by ~lr, a norm-sqrt(d)/K uniform one by ~K lr (05_tokenizer, the TiTok recipe)."""
+    K = w.shape[0]
+    if init == "normal": return nn.init.normal_(w)
+    if init == "uniform": return nn.init.uniform_(w, -1 / K, 1 / K)
+    raise ValueError(f"unknown codebook_init {init!r}: expected 'normal' or 'uniform'")
+
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-1
 class VectorQuantizer(nn.Module):
     def __init__(self, codebook_size: int, code_dim: int, l2_codes: bool = True, beta: float = 0.25,
                  tau: float = 1.0, dead_code_threshold: float = 0.0, usage_decay: float = 0.99,
-                 restart_until: Optional[int] = None):
+                 restart_until: Optional[int] = None, init: Optional[str] = None):
         super().__init__()
         self.K, self.dim, self.l2, self.beta, self.tau = codebook_size, code_dim, l2_codes, beta, tau
         self.dead_code_threshold, self.usage_decay, self.restart_until = dead_code_threshold, usage_decay, restart_until
         self.codebook = nn.Embedding(codebook_size, code_dim)
-        nn.init.uniform_(self.codebook.weight, -1 / codebook_size, 1 / codebook_size) if not l2_codes \
-            else nn.init.normal_(self.codebook.weight)
+        init_codebook(self.codebook.weight, init or ("normal" if l2_codes else "uniform"))  # None: as before
         self.register_buffer("usage", torch.full((codebook_size,), 1.0 / codebook_size))
         self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))  # training forwards so far
         self.register_buffer("restarts", torch.zeros((), dtype=torch.long))    # codes restarted so far
@@ -168,12 +178,12 @@ class ConvDecoder(nn.Module):
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
 class TiTokEncoder(nn.Module):
     def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int, hidden_multiple: int = 1):
+                 code_dim: int, hidden_multiple: int = 1, pos_init_std: float = 0.02):
         super().__init__()
         n = (image_size // patch_size) ** 2
         self.patch = nn.Conv2d(3, width, patch_size, stride=patch_size)
-        self.pos = nn.Parameter(torch.randn(n, width) * 0.02)
-        self.latents = nn.Parameter(torch.randn(num_tokens, width) * 0.02)
+        self.pos = nn.Parameter(torch.randn(n, width) * pos_init_std)
+        self.latents = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
         self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
         self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, code_dim)
     def forward(self, x):
@@ -182,29 +192,96 @@ class TiTokEncoder(nn.Module):
         for b in self.blocks: h = b(h)
         return self.out(self.norm(h[:, p.shape[1]:]))
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-a
+def drop_tail(t: torch.Tensor, keep: Optional[torch.Tensor], drop_token: torch.Tensor) -> torch.Tensor:
+    "Token embeddings `t` [B, L, w] with positions >= `keep` [B] replaced by `drop_token` (tail dropout)."
+    if keep is None: return t
+    dropped = torch.arange(t.shape[1], device=t.device)[None, :] >= keep[:, None]
+    return torch.where(dropped[..., None], drop_token.to(t.dtype), t)
+
+def patchify(x: torch.Tensor, p: int) -> torch.Tensor:
+    "[B, 3, H, W] -> [B, (H/p)(W/p), 3 p p], patches in raster order."
+    B, c, H, W = x.shape
+    return x.view(B, c, H // p, p, W // p, p).permute(0, 2, 4, 1, 3, 5).reshape(B, (H // p) * (W // p), c * p * p)
+
+def unpatchify(y: torch.Tensor, p: int) -> torch.Tensor:
+    "[B, g g, 3 p p] -> [B, 3, g p, g p]: the inverse of `patchify` for square images."
+    B, n, _ = y.shape
+    g = math.isqrt(n)
+    return y.view(B, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5).reshape(B, 3, g * p, g * p)
+
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-1
 class TiTokDecoder(nn.Module):
     def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int, hidden_multiple: int = 1):
+                 code_dim: int, hidden_multiple: int = 1, pos_init_std: float = 0.02):
         super().__init__()
         self.p, self.g = patch_size, image_size // patch_size
         self.inp = nn.Linear(code_dim, width)
-        self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * 0.02)
-        self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, width) * 0.02)
+        self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
+        self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, width) * pos_init_std)
         self.drop_token = nn.Parameter(torch.zeros(width))
         self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
         self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size ** 2)
     def forward(self, z, keep: Optional[torch.Tensor] = None):
         "`keep` [B]: number of leading tokens to keep per image (the rest become `drop_token`)."
-        t = self.inp(z)
-        if keep is not None:
-            dropped = torch.arange(t.shape[1], device=t.device)[None, :] >= keep[:, None]
-            t = torch.where(dropped[..., None], self.drop_token.to(t.dtype), t)
+        t = drop_tail(self.inp(z), keep, self.drop_token)
         h = torch.cat([t + self.tok_pos, self.mask_queries.expand(len(z), -1, -1)], 1)
         for b in self.blocks: h = b(h)
-        y = self.out(self.norm(h[:, z.shape[1]:]))  # [B, g*g, 3*p*p]
-        B, p, g = len(z), self.p, self.g
-        return y.view(B, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5).reshape(B, 3, g * p, g * p)
+        return unpatchify(self.out(self.norm(h[:, z.shape[1]:])), self.p)  # [B, g*g, 3*p*p] -> image
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-1
+def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 1000.0) -> torch.Tensor:
+    "Sinusoidal features [B, dim] of flow times `t` [B] in [0, 1] (scaled by 1000, as diffusion models do)."
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device, dtype=torch.float32) / half)
+    args = 1000.0 * t.float()[:, None] * freqs[None]
+    return torch.cat([args.cos(), args.sin()], -1)
+
+def tied_keep(t: torch.Tensor, num_tokens: int) -> torch.Tensor:
+    "Selftok-style tied tail dropout: the tokens visible at flow time t, k(t) = min(L, floor(L t) + 1)."
+    return (t * num_tokens).floor().long().add(1).clamp(1, num_tokens)
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-2
+class FlowDecoder(nn.Module):
+    "v(x_t, t | z): the velocity of the straight path from noise (t=0) to the image (t=1), given the tokens z."
+    def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
+                 code_dim: int, hidden_multiple: int = 1, pos_init_std: float = 0.02):
+        super().__init__()
+        if width < 3 * patch_size ** 2: raise ValueError(
+            f"flow decoder width {width} < 3 * patch_size^2 = {3 * patch_size ** 2}: it cannot carry a noisy patch")
+        self.p, self.g, self.width = patch_size, image_size // patch_size, width
+        self.inp, self.patch = nn.Linear(code_dim, width), nn.Linear(3 * patch_size ** 2, width)
+        self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
+        self.patch_pos = nn.Parameter(torch.randn(self.g * self.g, width) * pos_init_std)
+        self.time = nn.Sequential(nn.Linear(width, width), nn.SiLU(), nn.Linear(width, width))
+        self.drop_token = nn.Parameter(torch.zeros(width))
+        self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
+        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size ** 2)
+    def forward(self, x_t: torch.Tensor, t: torch.Tensor, z: torch.Tensor, keep: Optional[torch.Tensor] = None):
+        "`x_t` [B, 3, H, W], `t` [B], `z` [B, L, d] code vectors, `keep` [B] tokens kept (the rest dropped)."
+        tok = drop_tail(self.inp(z), keep, self.drop_token) + self.tok_pos
+        temb = self.time(timestep_embedding(t, self.width).to(tok.dtype))
+        h = torch.cat([tok, self.patch(patchify(x_t, self.p)) + self.patch_pos + temb[:, None]], 1)
+        for b in self.blocks: h = b(h)
+        return unpatchify(self.out(self.norm(h[:, z.shape[1]:])), self.p)
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-3
+@torch.no_grad()
+def flow_sample(velocity, noise: torch.Tensor, steps: int, sampler: str = "euler",
+                keep_at=None) -> torch.Tensor:
+    """Integrate dx/dt = velocity(x, t, keep) from `noise` at t=0 to t=1 in `steps` Euler or Heun steps.
+    `keep_at(t)` gives the tokens kept at time t (tied tail dropout); None keeps all."""
+    if sampler not in ("euler", "heun"):
+        raise ValueError(f"unknown flow_sampler {sampler!r}: expected 'euler' or 'heun'")
+    if steps < 1: raise ValueError(f"flow_steps must be at least 1, got {steps}")
+    x, ts = noise, torch.linspace(0, 1, steps + 1, device=noise.device)
+    full = lambda t: torch.full((len(x),), float(t), device=x.device)
+    v_at = lambda x, t: velocity(x, full(t), keep_at(full(t)) if keep_at else None)
+    for t0, t1 in zip(ts[:-1], ts[1:]):
+        v = v_at(x, t0)
+        x_next = x + (t1 - t0) * v
+        x = x_next if sampler == "euler" else x + (t1 - t0) * 0.5 * (v + v_at(x_next, t1))
+    return x
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025
 class VQTokenizer(nn.Module):
@@ -212,54 +289,95 @@ class VQTokenizer(nn.Module):
                  l2_codes: bool = True, beta: float = 0.25, tau: float = 1.0, dead_code_threshold: float = 0.0,
                  channels: tuple[int, ...] = (32, 64, 128), res_blocks: int = 1, patch_size: int = 4,
                  num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4,
-                 hidden_multiple: int = 1, restart_until: Optional[int] = None):
+                 hidden_multiple: int = 1, restart_until: Optional[int] = None, codebook_init: Optional[str] = None,
+                 decoder: str = "direct", flow_steps: int = 8, flow_sampler: str = "euler", flow_tied: bool = False,
+                 pos_init_std: float = 0.02):
         super().__init__()
-        self.arch, self.image_size = arch, image_size
+        self.arch, self.image_size, self.decoder_kind = arch, image_size, decoder
+        self.flow_steps, self.flow_sampler, self.flow_tied = flow_steps, flow_sampler, flow_tied
         if arch == "conv2d":
             down = 2 ** (len(channels) - 1)
             if image_size % down: raise ValueError(f"image_size {image_size} is not divisible by 2^{len(channels) - 1}")
             self.grid = image_size // down
             self.num_tokens = self.grid ** 2
             self.encoder = ConvEncoder(list(channels), res_blocks, code_dim)
-            self.decoder = ConvDecoder(list(channels), res_blocks, code_dim, self.grid)
+            direct = lambda: ConvDecoder(list(channels), res_blocks, code_dim, self.grid)
         elif arch == "titok":
             if image_size % patch_size:
                 raise ValueError(f"image_size {image_size} is not divisible by patch_size {patch_size}")
             self.grid, self.num_tokens = None, num_tokens
             self.encoder = TiTokEncoder(image_size, patch_size, num_tokens, width, enc_depth, heads, code_dim,
-                                        hidden_multiple)
-            self.decoder = TiTokDecoder(image_size, patch_size, num_tokens, width, dec_depth, heads, code_dim,
-                                        hidden_multiple)
+                                        hidden_multiple, pos_init_std)
+            direct = lambda: TiTokDecoder(image_size, patch_size, num_tokens, width, dec_depth, heads, code_dim,
+                                          hidden_multiple, pos_init_std)
         else: raise ValueError(f"unknown tokenizer arch {arch!r}: expected 'conv2d' or 'titok'")
+        if decoder not in ("direct", "flow"):
+            raise ValueError(f"unknown decoder {decoder!r}: expected 'direct' or 'flow'")
+        if flow_tied and arch != "titok":
+            raise ValueError("tied tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
+        self.decoder = direct() if decoder == "direct" else FlowDecoder(
+            image_size, patch_size, self.num_tokens, width, dec_depth, heads, code_dim, hidden_multiple, pos_init_std)
         self.quantizer = VectorQuantizer(codebook_size, code_dim, l2_codes, beta, tau, dead_code_threshold,
-                                         restart_until=restart_until)
+                                         restart_until=restart_until, init=codebook_init)
 
-    @property
-    def codebook_size(self) -> int: return self.quantizer.K
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-1
+@patch(as_prop=True)
+def codebook_size(self: VQTokenizer) -> int: return self.quantizer.K
 
-    def forward(self, x: torch.Tensor, tail_dropout: float = 0.0) -> tuple[torch.Tensor, dict]:
-        q = self.quantizer(self.encoder(x))
-        keep = None
-        if tail_dropout > 0 and self.training:
-            if self.arch != "titok":
-                raise ValueError("tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
-            # drawn for the global batch, this rank's positions taken: under torchrun the same draws as one process
-            n, r, w = len(x), get_rank(), get_world_size()
-            drop = (torch.rand(n * w, device=x.device) < tail_dropout)[r::w]
-            k = torch.randint(1, self.num_tokens + 1, (n * w,), device=x.device)[r::w]
-            keep = torch.where(drop, k, torch.full_like(k, self.num_tokens))
-        recon = self.decoder(q.z_q, keep) if self.arch == "titok" else self.decoder(q.z_q)
-        return recon, {"indices": q.indices, "e": q.e, "codebook_loss": q.codebook_loss,
-                       "commit_loss": q.commit_loss, "vq_loss": q.codebook_loss + q.commit_loss}
+@patch
+def _tail_keep(self: VQTokenizer, n: int, tail_dropout: float, device) -> Optional[torch.Tensor]:
+    "Tokens kept per image under tail dropout (One-D-Piece, FlexTok): with prob. p the first k ~ U{1..L}."
+    if tail_dropout <= 0 or not self.training: return None
+    if self.arch != "titok": raise ValueError("tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
+    # drawn for the global batch, this rank's positions taken: under torchrun the same draws as one process
+    r, w = get_rank(), get_world_size()
+    drop = (torch.rand(n * w, device=device) < tail_dropout)[r::w]
+    k = torch.randint(1, self.num_tokens + 1, (n * w,), device=device)[r::w]
+    return torch.where(drop, k, torch.full_like(k, self.num_tokens))
 
-    @torch.no_grad()
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        "Hard tokens [B, L] of images `x` in [-1, 1]."
-        return self.quantizer(self.encoder(x)).indices
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-2
+@patch
+def forward(self: VQTokenizer, x: torch.Tensor, tail_dropout: float = 0.0) -> tuple[torch.Tensor, dict]:
+    """(reconstruction, aux). For the flow decoder the reconstruction is the one-step estimate from a random
+    point of the path, and `aux['flow_loss']` is the velocity regression loss that replaces the pixel loss."""
+    q = self.quantizer(self.encoder(x))
+    keep = self._tail_keep(len(x), tail_dropout, x.device)
+    aux = {"indices": q.indices, "e": q.e, "codebook_loss": q.codebook_loss, "commit_loss": q.commit_loss,
+           "vq_loss": q.codebook_loss + q.commit_loss}
+    if self.decoder_kind == "flow": return self._flow_forward(x, q.z_q, keep, aux)
+    recon = self.decoder(q.z_q, keep) if self.arch == "titok" else self.decoder(q.z_q)
+    return recon, aux
 
-    def decode(self, indices: torch.Tensor) -> torch.Tensor:
-        "Images from hard tokens [B, L]."
-        return self.decoder(self.quantizer.lookup(indices))
+@patch
+def _flow_forward(self: VQTokenizer, x, z_q, keep, aux: dict):
+    n, r, w = len(x), get_rank(), get_world_size()  # global-batch draws, as for tail dropout
+    t = torch.rand(n * w, device=x.device)[r::w]
+    noise = torch.randn((n * w, *x.shape[1:]), device=x.device, dtype=x.dtype)[r::w]
+    if self.flow_tied: keep = tied_keep(t, self.num_tokens)
+    tb = t.view(-1, 1, 1, 1).to(x.dtype)
+    x_t = (1 - tb) * noise + tb * x
+    v = self.decoder(x_t, t, z_q, keep)
+    aux["flow_loss"] = F.mse_loss(v.float(), (x - noise).float())
+    return x_t + (1 - tb) * v, aux
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-3
+@patch
+@torch.no_grad()
+def encode(self: VQTokenizer, x: torch.Tensor) -> torch.Tensor:
+    "Hard tokens [B, L] of images `x` in [-1, 1]."
+    return self.quantizer(self.encoder(x)).indices
+
+@patch
+def decode(self: VQTokenizer, indices: torch.Tensor, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """Images from hard tokens [B, L]. The flow decoder integrates from noise drawn with `generator` (default: a
+    fixed seed, so reconstructions are reproducible) in `flow_steps` steps of `flow_sampler`."""
+    z = self.quantizer.lookup(indices)
+    if self.decoder_kind == "direct": return self.decoder(z)
+    if generator is None: generator = torch.Generator(z.device).manual_seed(0)
+    noise = torch.randn((len(z), 3, self.image_size, self.image_size), generator=generator, device=z.device)
+    keep_at = (lambda t: tied_keep(t, self.num_tokens)) if self.flow_tied else None
+    return flow_sample(lambda x, t, k: self.decoder(x, t, z, k), noise.to(z.dtype), self.flow_steps,
+                       self.flow_sampler, keep_at)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-028
 def pixel_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "l2") -> torch.Tensor:
@@ -317,10 +435,15 @@ def hinge_g_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035
 LOSS_KEYS = ("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start")
+# the methods that change the tokenizer itself (08_train lists every method): the flow-matching baselines
+METHOD_TOKENIZER = {"flow": dict(decoder="flow"), "flow_tail_dropout": dict(decoder="flow"),
+                    "flow_tied_dropout": dict(decoder="flow", flow_tied=True)}
 
-def build_tokenizer(**cfg) -> VQTokenizer:
-    "A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer)."
-    return VQTokenizer(**{k: v for k, v in cfg.items() if k not in LOSS_KEYS})
+def build_tokenizer(method: Optional[str] = None, **cfg) -> VQTokenizer:
+    """A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer), as
+    `method` needs it: the flow-matching methods get the flow decoder."""
+    kw = {k: v for k, v in cfg.items() if k not in LOSS_KEYS}
+    return VQTokenizer(**{**kw, **METHOD_TOKENIZER.get(method, {})})
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035-1
 def psnr(mse: float) -> float:

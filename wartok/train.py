@@ -20,8 +20,8 @@ from .config import DPDConfig, TokenizerConfig, TrainConfig
 from .distributed import (all_gather_object, barrier, check_same, ddp, gather_global_batch,
                                 gather_in_order, get_rank, get_world_size, is_main, mean_over_ranks, shard_range)
 from .dpd import DPD, ema_update, make_target
-from .tokenizer import (VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats, hinge_d_loss,
-                              hinge_g_loss, pixel_loss, psnr)
+from .tokenizer import (METHOD_TOKENIZER, VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats,
+                              hinge_d_loss, hinge_g_loss, pixel_loss, psnr)
 
 # %% auto #0
 __all__ = ['METHODS', 'PROGRESS_KEYS', 'CheckpointError', 'NonFiniteLoss', 'WriteError', 'writing', 'save_checkpoint',
@@ -30,7 +30,7 @@ __all__ = ['METHODS', 'PROGRESS_KEYS', 'CheckpointError', 'NonFiniteLoss', 'Writ
            'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'read_jsonl', 'StepOutputs', 'tensorboard_writer', 'fit']
 
 # %% ../nbs/08_train.ipynb #08-train-006
-METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar")
+METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar", "flow", "flow_tail_dropout", "flow_tied_dropout")
 
 class CheckpointError(RuntimeError): "A checkpoint is missing, truncated or not wartok's."
 
@@ -190,7 +190,12 @@ class TokenizerTrainer:
         self.device, self.conditional, self.step_count, self.first_bad = device, conditional, 0, None
         self.probe = {"x": None, "tokens": None, "restarts": (0, 0)}  # for `mechanism_stats`
         self._proxy_log_probs = None  # set by `dpd_term` when the contrast ran this step
-        self.tail_dropout = (train.tail_dropout or 0.5) if method == "tail_dropout" else 0.0  # One-D-Piece's p
+        want = METHOD_TOKENIZER.get(method, {}).get("decoder", "direct")
+        if tokenizer.decoder_kind != want: raise ValueError(
+            f"method {method} needs a tokenizer with the {want} decoder, got {tokenizer.decoder_kind}: build it with "
+            f"build_tokenizer({method!r}, ...)")
+        # One-D-Piece's (and FlexTok's) p
+        self.tail_dropout = (train.tail_dropout or 0.5) if method in ("tail_dropout", "flow_tail_dropout") else 0.0
         self.tok = tokenizer.to(device)
         self.channels_last = train.channels_last and tokenizer.arch == "conv2d"
         if self.channels_last: self.tok.to(memory_format=torch.channels_last)
@@ -307,7 +312,7 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
     labels, log = self._labels(y), {}
     with _autocast(self.device, self.train_cfg.amp):
         recon, aux = self.tok_step(x, self.tail_dropout)
-        rec = self.reconstruction_loss(x, recon)
+        rec = aux["flow_loss"] if "flow_loss" in aux else self.reconstruction_loss(x, recon)
         loss, gan_on = rec + aux["vq_loss"], self._gan_on()
         for term in (self.perceptual_term(x, recon), self.gan_term(recon), self.dpd_term(aux, labels, log),
                      self.backprop_ar_term(aux, labels, log)):
