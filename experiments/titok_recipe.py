@@ -49,6 +49,7 @@ def curve(name: str, overrides: list[str]) -> list[dict]:
 
 def main(out_csv: str, *args: str):
     out = Path(out_csv)
+    out.parent.mkdir(parents=True, exist_ok=True)
     for name, ov in zip(args[::2], args[1::2]):
         if out.exists() and name in set(pd.read_csv(out)["setting"]): continue
         rows = curve(name, ov.split())
