@@ -1,0 +1,35 @@
+"""How many distinct codes each token position uses over the first N test images, for finished tokenizer runs.
+
+A 1D tokenizer whose positions each use a few dozen codes carries far fewer bits per token than log2 K, however
+many codes it uses in all. Usage (encode only, ~1 min per run on one core):
+
+    python experiments/codes_per_position.py OUT.csv RUN_FOLDER [RUN_FOLDER ...]
+
+Each RUN_FOLDER is a method's folder holding tokenizer.ckpt (the EMA weights when the run kept them).
+"""
+import math, sys
+from pathlib import Path
+import pandas as pd
+import torch
+from omegaconf import OmegaConf
+from wartok.config import as_kwargs
+from wartok.data import load_cifar10
+from wartok.tokenizer import build_tokenizer
+
+def codes_per_position(run: Path, images: int = 1000) -> dict:
+    state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
+    cfg = OmegaConf.create(state["config"])
+    tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))
+    tok.load_state_dict(state["trainer"].get("ema") or state["trainer"]["tok"])
+    x, _ = load_cifar10(split="test", download=False).get_batch(range(images))
+    z = torch.cat([tok.eval().encode(x[i:i + 250]) for i in range(0, images, 250)])
+    per = torch.tensor([len(z[:, i].unique()) for i in range(z.shape[1])]).float()
+    return {"run": str(run), "arch": cfg.tokenizer.arch, "K": tok.codebook_size, "images": images,
+            "codes_per_position_mean": per.mean().item(), "codes_per_position_min": per.min().item(),
+            "codes_per_position_max": per.max().item(), "bits_per_position_max": math.log2(per.mean().item()),
+            "codes_used": len(z.unique())}
+
+if __name__ == "__main__":
+    rows = [codes_per_position(Path(r)) for r in sys.argv[2:]]
+    pd.DataFrame(rows).to_csv(sys.argv[1], index=False)
+    print(pd.DataFrame(rows).drop(columns="run").to_string())
