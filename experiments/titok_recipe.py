@@ -20,6 +20,7 @@ from wartok.metrics import tokenizer_metrics
 from wartok.reports import git_commit
 from wartok.tokenizer import build_tokenizer
 from wartok.train import TokenizerTrainer
+from codes_per_position import distinct_per_position  # this folder is on sys.path when run as a script
 
 BASE = ["tokenizer=titok", "tokenizer.width=128", "tokenizer.enc_depth=2", "tokenizer.dec_depth=2", "tokenizer.heads=4",
         "tokenizer.dead_code_threshold=0", "train.batch_size=32", "train.tokenizer_steps=600"]
@@ -38,7 +39,7 @@ def curve(name: str, overrides: list[str]) -> list[dict]:
     for s in range(cfg.train.tokenizer_steps + 1):
         if s % EVERY == 0:
             m = tokenizer_metrics(tok, held, 250)
-            per_pos = sum(len(m["tokens"][:, i].unique()) for i in range(m["tokens"].shape[1])) / m["tokens"].shape[1]
+            per_pos = distinct_per_position(m["tokens"]).mean().item()
             rows.append(dict(setting=name, overrides=" ".join(overrides), step=s, rmse=m["mse"], usage=m["usage"],
                              token_entropy=m["token_entropy"], codes_per_position=per_pos,
                              wall_s=round(time.time() - t0, 1), commit=git_commit()))

@@ -17,7 +17,7 @@ from .ar import GPT, build_ar, sample
 from .config import as_kwargs
 from .data import BatchLoader, build_dataset, dataset_fingerprint, describe_dataset, to_uint8
 from .metrics import image_metrics, tokenizer_metrics
-from .tokenizer import build_tokenizer
+from .tokenizer import METHOD_TOKENIZER, build_tokenizer
 from .distributed import barrier, broadcast_object, get_rank, get_world_size, is_main, main_first
 from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTrainer, evaluate_nll, fit,
                           read_jsonl, tensorboard_writer, tokenize_dataset, writing)
@@ -432,7 +432,7 @@ def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
 # %% ../nbs/10_reports.ipynb #10-reports-040
 def flow_line(rows: list[dict], cfg: DictConfig) -> list[str]:
     "How the flow-matching methods' reconstructions (and samples) were drawn, if any ran."
-    flows = [r["method"] for r in rows if r["method"].startswith("flow")]
+    flows = [r["method"] for r in rows if r["method"] in METHOD_TOKENIZER]  # the methods with the flow decoder
     if not flows: return []
     tk = cfg.tokenizer
     return [f"- Flow-matching decoders ({', '.join(flows)}): every reconstruction and sample is generated from "
