@@ -11,22 +11,17 @@ import math, sys
 from pathlib import Path
 import pandas as pd
 import torch
-from omegaconf import OmegaConf
-from wartok.config import as_kwargs
 from wartok.data import load_cifar10
-from wartok.tokenizer import build_tokenizer
+from wartok.reports import load_tokenizer
 
 def distinct_per_position(tokens: torch.Tensor) -> torch.Tensor:
     "Number of distinct codes at each position of tokens [N, L]: float [L]."
     return torch.tensor([len(tokens[:, i].unique()) for i in range(tokens.shape[1])]).float()
 
 def codes_per_position(run: Path, images: int = 1000) -> dict:
-    state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
-    cfg = OmegaConf.create(state["config"])
-    tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))
-    tok.load_state_dict(state["trainer"].get("ema") or state["trainer"]["tok"])
+    tok, cfg = load_tokenizer(run)
     x, _ = load_cifar10(split="test", download=False).get_batch(range(images))
-    z = torch.cat([tok.eval().encode(x[i:i + 250]) for i in range(0, images, 250)])
+    z = torch.cat([tok.encode(x[i:i + 250]) for i in range(0, images, 250)])
     per = distinct_per_position(z)
     return {"run": str(run), "arch": cfg.tokenizer.arch, "K": tok.codebook_size, "images": images,
             "codes_per_position_mean": per.mean().item(), "codes_per_position_min": per.min().item(),

@@ -11,12 +11,9 @@ import json, sys, time
 from pathlib import Path
 
 import pandas as pd
-import torch
 from omegaconf import OmegaConf
 
-from wartok.reports import build_datasets, git_commit, train_prior
-from wartok.tokenizer import build_tokenizer
-from wartok.config import as_kwargs
+from wartok.reports import build_datasets, git_commit, load_tokenizer, train_prior
 from wartok.metrics import tokenizer_metrics
 from wartok.train import TokenArrays, evaluate_nll
 
@@ -27,11 +24,7 @@ def main(run_dir: str, out_dir: str, methods=("two_stage", "wartok")):
     out, rows = Path(out_dir), []
     out.mkdir(parents=True, exist_ok=True)
     for m in methods:
-        state = torch.load(Path(run_dir) / m / "tokenizer.ckpt", map_location="cpu", weights_only=False)
-        base = OmegaConf.create(state["config"])
-        tok = build_tokenizer(**as_kwargs(base.tokenizer))
-        tok.load_state_dict(state["trainer"]["ema"] if "ema" in state["trainer"] else state["trainer"]["tok"])
-        tok.eval()
+        tok, base = load_tokenizer(Path(run_dir) / m)
         train_ds, eval_ds = build_datasets(base.data)
         tm = tokenizer_metrics(tok, eval_ds, batch_size=base.eval.batch_size)
         eval_tokens = TokenArrays(tm["tokens"], tm["labels"])

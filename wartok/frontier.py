@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from .ar import ar_train_step, build_ar
 from .config import compose_config
 from .data import BatchLoader, ImageArrays
-from .reports import run_method, train_tokenizer
+from .reports import load_tokenizer, run_method, train_prior, train_tokenizer
 from .train import TokenArrays, adamw, evaluate_nll, read_jsonl, tokenize_dataset
 
 # %% auto #0
@@ -270,18 +270,12 @@ def plot_tracking(curves: dict[str, pd.DataFrame], path: Optional[Path] = None, 
 # %% ../nbs/13_frontier.ipynb #13-frontier-041
 def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int = 2) -> float:
     "gLoss on `data[1]` of a `width_mult`x wider, `depth_mult`x deeper final prior on the tokenizer of `run`."
-    from wartok.reports import train_prior
-    from wartok.tokenizer import build_tokenizer
-    from wartok.config import as_kwargs
     run, done = Path(run), Path(run) / f"prior_{width_mult}w{depth_mult}d" / "gloss.json"
     if done.exists(): return json.loads(done.read_text())["gloss"]
-    state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
-    cfg = OmegaConf.create(state["config"])
+    tok, cfg = load_tokenizer(run)
     OmegaConf.update(cfg, "ar.width", cfg.ar.width * width_mult)
     OmegaConf.update(cfg, "ar.depth", cfg.ar.depth * depth_mult)
-    tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))  # run folders are named by method
-    tok.load_state_dict(state["trainer"].get("ema", state["trainer"]["tok"]))
-    prior, _ = train_prior(cfg, tok.eval(), done.parent, data[0], resume=True, progress=False)
+    prior, _ = train_prior(cfg, tok, done.parent, data[0], resume=True, progress=False)
     ev = tokenize_dataset(tok, data[1], batch_size=cfg.eval.batch_size, device=cfg.device)
     gloss = evaluate_nll(prior, ev, conditional=cfg.ar.conditional, device=cfg.device)
     done.write_text(json.dumps({"gloss": gloss, "ar_width": cfg.ar.width, "ar_depth": cfg.ar.depth}))

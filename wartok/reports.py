@@ -17,7 +17,7 @@ from .ar import GPT, build_ar, sample
 from .config import as_kwargs
 from .data import BatchLoader, build_dataset, dataset_fingerprint, describe_dataset, to_uint8
 from .metrics import image_metrics, tokenizer_metrics
-from .tokenizer import METHOD_TOKENIZER, build_tokenizer
+from .tokenizer import METHOD_TOKENIZER, VQTokenizer, build_tokenizer
 from .distributed import barrier, broadcast_object, get_rank, get_world_size, is_main, main_first
 from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTrainer, evaluate_nll, fit,
                           read_jsonl, tensorboard_writer, tokenize_dataset, writing)
@@ -27,9 +27,10 @@ __all__ = ['HARMLESS_KEYS', 'ADDED_KEYS', 'PAPER_ROWS', 'PAPER_BASELINE', 'git_c
            'config_hash', 'run_record', 'RunMismatch', 'run_differences', 'stored_run', 'check_same_run',
            'run_metadata', 'train_tokenizer', 'train_prior', 'image_grid', 'sample_images', 'fid_columns',
            'evaluate_method', 'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets',
-           'run_facts', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage',
-           'describe_sizes', 'flow_line', 'provenance', 'relative_to_two_stage', 'write_report', 'report_thumbnail',
-           'show_report', 'parameter_overrides', 'run_experiment', 'collect_results', 'collect_curves']
+           'run_facts', 'load_tokenizer', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples',
+           'plot_codebook_usage', 'describe_sizes', 'flow_line', 'provenance', 'relative_to_two_stage', 'write_report',
+           'report_thumbnail', 'show_report', 'parameter_overrides', 'run_experiment', 'collect_results',
+           'collect_curves']
 
 # %% ../nbs/10_reports.ipynb #10-reports-006
 def git_commit(cwd: Optional[Path] = None) -> str:
@@ -316,6 +317,20 @@ def run_facts(cfg: DictConfig, train_ds, eval_ds, times: list[float]) -> dict:
                 eval_images=len(eval_ds), tokenizer_time_s=round(tok_s, 1), prior_time_s=round(prior_s, 1),
                 eval_time_s=round(eval_s, 1), wall_time_s=round(times[-1] - times[0], 1), commit=git_commit(),
                 hardware=hardware(cfg.device), processes=get_world_size())
+
+# %% ../nbs/10_reports.ipynb #10-reports-028-2
+def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
+    "The evaluated tokenizer (EMA weights when kept) and the composed config of the method run in folder `run`."
+    run = Path(run)
+    if run.name not in METHODS:
+        raise ValueError(f"{run} is not a method's run folder: its name should be one of {METHODS}")
+    if not (run / "tokenizer.ckpt").exists():
+        raise FileNotFoundError(f"{run / 'tokenizer.ckpt'} does not exist: the run has not checkpointed its tokenizer")
+    state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
+    cfg, parts = OmegaConf.create(state["config"]), state["trainer"]
+    tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))
+    tok.load_state_dict(parts["ema"] if "ema" in parts else parts["tok"])
+    return tok.eval(), cfg
 
 # %% ../nbs/10_reports.ipynb #10-reports-030
 PAPER_ROWS = {
