@@ -37,14 +37,14 @@ def test_frontier_report(frontier):
     assert sorted(test_rows.groupby("method").seed.nunique().unique()) == [2]
     assert runs[["rmse", "gloss", "usage"]].notna().all().all()
     assert len(pd.read_csv(report / "prior2x.csv")) == (1 + 2) * 1
-    for f in ("frontier.png", "tracking.png", "tracking_cpu.csv", "matched.csv"):
+    for f in ("frontier.png", "tracking.png", "tracking_first.csv", "matched.csv"):
         assert (report / f).stat().st_size > 0, f
     table = (report / "table.md").read_text()
     assert "## Verdict against the issue's targets" in table and ("**met**" in table or "**missed**" in table)
     assert "Selection on held-out training images" in table
     matched = pd.read_csv(report / "matched.csv")
     assert set(matched.level) == {"two-stage K=64", "two-stage K=32", "two-stage K=16"}
-    tracking = pd.read_csv(report / "tracking_cpu.csv")  # the cpu preset's setting (and the chosen one if another)
+    tracking = pd.read_csv(report / "tracking_first.csv")  # the cpu preset's setting (and the chosen one if another)
     assert list(tracking.step) == [3, 6] and tracking.proxy_nll.notna().all() and tracking.ref_nll.notna().all()
 
 def test_rerun_skips_finished_runs(frontier):
