@@ -44,7 +44,7 @@ def test_frontier_report(frontier):
     assert "Selection on held-out training images" in table
     matched = pd.read_csv(report / "matched.csv")
     assert set(matched.level) == {"two-stage K=64", "two-stage K=32", "two-stage K=16"}
-    tracking = pd.read_csv(report / "tracking_first.csv")  # the cpu preset's setting (and the chosen one if another)
+    tracking = pd.read_csv(report / "tracking_first.csv")  # the first candidate (and the chosen one if another)
     assert list(tracking.step) == [3, 6] and tracking.proxy_nll.notna().all() and tracking.ref_nll.notna().all()
 
 def test_rerun_skips_finished_runs(frontier):

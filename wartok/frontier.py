@@ -362,8 +362,9 @@ def _report_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
             f"images; settings chosen on the last {facts['heldout_images']} training images; every number below on "
             f"the {facts['test_images']} test images. Seeds {facts['seeds']}. Budget: `{' '.join(facts['budget'])}`.",
             f"Compute: {runs.wall_time_s.sum() / 60:.0f} min summed over the {len(runs)} frontier runs "
-            f"(the selection, 2× priors and tracking add to it; this sitting's shard {facts['shard']} took "
-            f"{facts['elapsed_s'] / 60:.0f} min). wAR-Tok's setting, chosen on held-out images: `{chosen}`.", ""]
+            f"(the selection, 2× priors and tracking add to it; this pass of the notebook, shard {facts['shard']}, "
+            f"took {facts['elapsed_s'] / 60:.0f} min: runs already in `runs.csv` are reused, not rerun). "
+            f"wAR-Tok's setting, chosen on held-out images: `{chosen}`.", ""]
 
 # %% ../nbs/13_frontier.ipynb #13-frontier-053
 def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
