@@ -13,7 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'ema_update', 'make_target', 'DPD']
+__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'wgf_chunk', 'ChunkedWGF', 'wgf_dpd', 'ema_update',
+           'make_target', 'DPD']
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004
 def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, target_temperature: float = 1.0,
@@ -39,6 +40,66 @@ def wgf_surrogate(pi: torch.Tensor, indices: torch.Tensor, contrast: torch.Tenso
     s = contrast.detach()
     soft = (pi * s).sum(-1)
     return (s.gather(-1, indices[..., None]).squeeze(-1) + soft - soft.detach()).mean()
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-004-3
+def wgf_chunk(e, codes, log_q, target_logits, tokens, temperature: float, tau: float, l2: bool,
+              clip: Optional[float] = None):
+    """One chunk of rows (e [n, d], codes [K, d], log_q and target_logits [n, K], tokens [n]) of the WGF-DPD term:
+    the sums of s(z) (the loss), of the proxy's and target's NLL and of |s| (statistics), and G [n, K], the gradient
+    of sum_rows sum_k pi(k) s(k) w.r.t. the soft assignment's logits a = (2 e.c - |c|^2) / tau: pi (s - E_pi s)."""
+    log_p = F.log_softmax(target_logits.to(e.dtype) / temperature, -1)
+    s = log_q.to(e.dtype) - log_p
+    if clip: s = s.clamp_(-clip, clip)
+    # unit-norm codes and outputs: a in [-2/tau, 2/tau], so shifting by 2/tau replaces softmax's max pass
+    shift = torch.full((), -2 / tau, dtype=e.dtype, device=e.device) if l2 else codes.pow(2).sum(-1) / -tau
+    a = torch.addmm(shift, e, codes.t(), alpha=2 / tau)
+    pi = a.exp_().div_(a.sum(-1, keepdim=True)) if l2 else F.softmax(a, -1)
+    z = tokens[:, None]
+    sums = torch.stack([s.gather(-1, z).sum(), -log_q.gather(-1, z).sum(), -log_p.gather(-1, z).sum(),
+                        torch.linalg.vector_norm(s, 1)])
+    s -= torch.linalg.vecdot(pi, s)[:, None]
+    return sums, pi.mul_(s)
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-004-4
+class ChunkedWGF(torch.autograd.Function):
+    "L_DPD and its gradient w.r.t. `e` (and `codes`) in one pass over row chunks: no [B, L, K] tensor is kept."
+    @staticmethod
+    def forward(ctx, e, codes, log_q, target_logits, tokens, temperature, tau, l2, clip, rows):
+        d, K = e.shape[-1], codes.shape[0]
+        dt = torch.promote_types(e.dtype, torch.float32)  # float32 at least, also under bf16 autocast
+        e2, c, z2 = e.reshape(-1, d).to(dt), codes.to(dt), tokens.flatten()
+        lq2, lt2, N = log_q.reshape(-1, K), target_logits.reshape(-1, K), len(e2)
+        sums, g_e = torch.zeros(4, dtype=dt, device=e.device), torch.empty_like(e2)
+        g_c = torch.zeros_like(c) if ctx.needs_input_grad[1] else None
+        for i in range(0, N, rows):
+            j = slice(i, i + rows)
+            part, G = wgf_chunk(e2[j], c, lq2[j], lt2[j], z2[j], temperature, tau, l2, clip)
+            sums += part
+            g_e[j] = G @ c  # dL/de = (2 / tau) G c: a's other terms are constant in e
+            if g_c is not None: g_c += G.t() @ e2[j] - G.sum(0)[:, None] * c
+        ctx.save_for_backward(g_e.mul_(2 / tau / N).view(e.shape).to(e.dtype),
+                              None if g_c is None else g_c.mul_(2 / tau / N).to(codes.dtype))
+        stats = torch.stack([sums[1], sums[2], sums[3] / K]) / N  # proxy NLL, target NLL, mean |s|
+        ctx.mark_non_differentiable(stats)
+        return sums[0] / N, stats
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        g_e, g_c = ctx.saved_tensors
+        return g_e * grad, None if g_c is None else g_c * grad, *[None] * 8
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-004-5
+def wgf_dpd(e: torch.Tensor, codes: torch.Tensor, log_q: torch.Tensor, target_logits: torch.Tensor,
+            tokens: torch.Tensor, temperature: float, tau: float, l2: bool, clip: Optional[float] = None,
+            rows: Optional[int] = None) -> tuple[torch.Tensor, dict]:
+    """The value and gradient of `wgf_surrogate(softmax(-dist(e, codes) / tau), tokens, s)` with s the contrast of
+    `log_q` and `target_logits` at `temperature`, and its statistics, in chunks of `rows` rows (default: ~2 MB of
+    [rows, K] floats on CPU, so they stay in cache; 256 MB on GPUs)."""
+    rows = rows or max(1, (2**19 if e.device.type == "cpu" else 2**26) // codes.shape[0])
+    with torch.autocast(e.device.type, enabled=False):
+        loss, st = ChunkedWGF.apply(e, codes, log_q.detach(), target_logits.detach(), tokens, temperature, tau, l2,
+                                    clip, rows)
+    return loss, dict(zip(("proxy_nll", "target_nll", "mean_abs_s"), st.unbind()))
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019
 @torch.no_grad()
@@ -99,7 +160,11 @@ class DPD:
 
     def loss(self, quantizer, e: torch.Tensor, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
              proxy_log_probs: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
-        "L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]."
-        s, stats = self.contrast(tokens, labels, proxy_log_probs)
-        pi = quantizer.soft_assignment(e, self.tau, detach_codes=not self.to_codebook)
-        return wgf_surrogate(pi, tokens, s), stats
+        """L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]: the value and gradient of
+        `wgf_surrogate(quantizer.soft_assignment(e), tokens, contrast(tokens))`, computed chunk by chunk (`wgf_dpd`)."""
+        with torch.no_grad():  # forward only through both AR models
+            if proxy_log_probs is None: proxy_log_probs = F.log_softmax(self._proxy_logits(tokens, labels).float(), -1)
+            target = self.target(tokens, labels) if self.target is not None else proxy_log_probs
+        codes = quantizer.codes(detach=not self.to_codebook)
+        return wgf_dpd(e, codes, proxy_log_probs, target, tokens, self.target_temperature, self.tau or quantizer.tau,
+                       quantizer.l2, self.clip)
