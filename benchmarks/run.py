@@ -1,7 +1,8 @@
 """What a wAR-Tok step costs, against the alternatives, measured in one run (issue #5).
 
     python benchmarks/run.py                 # cpu preset sizes (and paper sizes where a GPU exists)
-    python benchmarks/run.py --reps 20       # more repetitions
+    python benchmarks/run.py --reps 20       # more repetitions per measurement
+    python benchmarks/run.py --rounds 5      # every case 5 times, interleaved: ratios as median and range
 
 Times, after warm-up, the median of several repetitions of: a two-stage tokenizer step (reconstruction only),
 a wAR-Tok step (reconstruction + WGF-DPD: contrast forwards, proxy MLE step), a backprop-through-AR step, the
@@ -10,7 +11,9 @@ the cost model — wAR-Tok over the sum of its parts is the DPD plumbing's overh
 AR sampling of a batch with the KV cache vs full recompute, and data loading vs the tokenizer step.
 Each case runs in its own subprocess so that its peak memory (RSS on CPU, allocated on GPU) is its own.
 Prints ratios measured in this run and writes reports/benchmarks/<host>.csv, plus a torch.profiler table of
-the wAR-Tok step. Absolute times depend on the machine; the ratios are the point.
+the wAR-Tok step. Absolute times depend on the machine; the ratios are the point. On a shared or throttling machine
+one round can be off by 20% (measured: wAR-Tok / two-stage 1.53 and 1.36 in two rounds minutes apart), so `--rounds`
+repeats every case, round after round, and reports each ratio's median over rounds with its range.
 """
 import argparse, json, resource, socket, statistics, subprocess, sys, time
 from pathlib import Path
@@ -93,9 +96,19 @@ def run_case(case: str, preset: str, device: str, reps: int) -> dict:
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return {"case": case, "preset": preset, "device": device, "batch": B, "seconds": sec, "peak_mib": round(peak, 1)}
 
+def ratios(s: dict) -> dict:
+    "The benchmark's ratios from one round's median seconds per case."
+    parts = s["two_stage"] + s["proxy_step"] + s["target_forward"]  # the rest is the DPD plumbing's overhead
+    return {"wartok / two_stage (target <= 1.5)": s["wartok"] / s["two_stage"],
+            "wartok / parts (target <= 1.05)": s["wartok"] / parts,
+            "backprop_ar / wartok (target >= 1.5)": s["backprop_ar"] / s["wartok"],
+            "naive / cached sampling (target >= 5)": s["sample_naive"] / s["sample_cached"],
+            "data batch / two_stage step": s["data_loading"] / s["two_stage"]}
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=1, help="measure every case this many times, interleaved")
     ap.add_argument("--case", help=f"run one case in this process: one of {CASES}")
     ap.add_argument("--preset", default="cpu")
     ap.add_argument("--device", default="cpu")
@@ -108,30 +121,27 @@ def main():
     commit = git_commit()  # before this run rewrites its own tracked report files
     setups = [("cpu", "cpu")] + ([("paper", "cuda")] if torch.cuda.is_available() else [])
     rows = []
-    for preset, device in setups:
-        for case in CASES:
-            p = subprocess.run([sys.executable, __file__, "--case", case, "--preset", preset, "--device", device,
-                                "--reps", str(a.reps)], capture_output=True, text=True)
-            if p.returncode: sys.exit(f"{case} failed:\n{p.stderr[-3000:]}")
-            row = json.loads(p.stdout.strip().splitlines()[-1])
-            rows.append(row)
-            print(f"{preset:6s} {case:14s} {row['seconds'] * 1000:9.1f} ms  peak {row['peak_mib']:8.1f} MiB",
-                  flush=True)
+    for rnd in range(a.rounds):
+        for preset, device in setups:
+            for case in CASES:
+                p = subprocess.run([sys.executable, __file__, "--case", case, "--preset", preset, "--device", device,
+                                    "--reps", str(a.reps)], capture_output=True, text=True)
+                if p.returncode: sys.exit(f"{case} failed:\n{p.stderr[-3000:]}")
+                rows.append({**json.loads(p.stdout.strip().splitlines()[-1]), "round": rnd})
+                print(f"round {rnd} {preset:6s} {case:14s} {rows[-1]['seconds'] * 1000:9.1f} ms  "
+                      f"peak {rows[-1]['peak_mib']:8.1f} MiB", flush=True)
     if not torch.cuda.is_available(): print("paper sizes skipped: no GPU here")
     import pandas as pd
     df = pd.DataFrame(rows)
     for preset, g in df.groupby("preset", sort=False):
-        s = dict(zip(g["case"], g["seconds"]))
-        parts = s["two_stage"] + s["proxy_step"] + s["target_forward"]
-        ratios = {"wartok / two_stage (target <= 1.5)": s["wartok"] / s["two_stage"],
-                  # parts = two_stage + proxy_step + target_forward: the rest is the DPD plumbing's overhead
-                  "wartok / parts (target <= 1.05)": s["wartok"] / parts,
-                  "backprop_ar / wartok (target >= 1.5)": s["backprop_ar"] / s["wartok"],
-                  "naive / cached sampling (target >= 5)": s["sample_naive"] / s["sample_cached"],
-                  "data batch / two_stage step": s["data_loading"] / s["two_stage"]}
-        print(f"\n{preset}:")
-        [print(f"  {k}: {v:.2f}") for k, v in ratios.items()]
-        for k, v in ratios.items(): df.loc[df.preset == preset, k.split(" (")[0]] = round(v, 3)
+        per_round = pd.DataFrame([ratios(dict(zip(r["case"], r["seconds"]))) for _, r in g.groupby("round")])
+        print(f"\n{preset} ({a.rounds} round(s); median [min, max] over rounds):")
+        for k in per_round:
+            col = per_round[k]
+            print(f"  {k}: {col.median():.2f} [{col.min():.2f}, {col.max():.2f}]")
+            name = k.split(" (")[0]
+            df.loc[df.preset == preset, name] = round(col.median(), 3)
+            if a.rounds > 1: df.loc[df.preset == preset, f"{name} range"] = f"{col.min():.3f}-{col.max():.3f}"
     df["commit"], df["hardware"] = commit, hardware(setups[-1][1])
     out = ROOT / "reports" / "benchmarks" / f"{socket.gethostname()}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
