@@ -13,8 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'wgf_chunk', 'ChunkedWGF', 'wgf_dpd', 'ema_update',
-           'make_target', 'DPD']
+__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'assignment_shift', 'wgf_chunk', 'ChunkedWGF',
+           'wgf_dpd', 'ema_update', 'make_target', 'DPD']
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004
 def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, target_temperature: float = 1.0,
@@ -42,7 +42,11 @@ def wgf_surrogate(pi: torch.Tensor, indices: torch.Tensor, contrast: torch.Tenso
     return (s.gather(-1, indices[..., None]).squeeze(-1) + soft - soft.detach()).mean()
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-3
-def wgf_chunk(e, codes, log_q, target_logits, tokens, temperature: float, tau: float, l2: bool,
+def assignment_shift(codes: torch.Tensor, tau: float, l2: bool) -> torch.Tensor:
+    "The soft assignment's logits are e.c (2 / tau) + this: -|c|^2 / tau, or -2 / tau for unit-norm codes and outputs."
+    return torch.full((), -2 / tau, dtype=codes.dtype, device=codes.device) if l2 else codes.pow(2).sum(-1) / -tau
+
+def wgf_chunk(e, codes, shift, log_q, target_logits, tokens, temperature: float, tau: float, l2: bool,
               clip: Optional[float] = None):
     """One chunk of rows (e [n, d], codes [K, d], log_q and target_logits [n, K], tokens [n]) of the WGF-DPD term:
     the sums of s(z) (the loss), of the proxy's and target's NLL and of |s| (statistics), and G [n, K], the gradient
@@ -50,9 +54,8 @@ def wgf_chunk(e, codes, log_q, target_logits, tokens, temperature: float, tau: f
     log_p = F.log_softmax(target_logits.to(e.dtype) / temperature, -1)
     s = log_q.to(e.dtype) - log_p
     if clip: s = s.clamp_(-clip, clip)
-    # unit-norm codes and outputs: a in [-2/tau, 2/tau], so shifting by 2/tau replaces softmax's max pass
-    shift = torch.full((), -2 / tau, dtype=e.dtype, device=e.device) if l2 else codes.pow(2).sum(-1) / -tau
     a = torch.addmm(shift, e, codes.t(), alpha=2 / tau)
+    # unit-norm codes and outputs: a lies in [-4/tau, 0], so exp needs no max pass
     pi = a.exp_().div_(a.sum(-1, keepdim=True)) if l2 else F.softmax(a, -1)
     z = tokens[:, None]
     sums = torch.stack([s.gather(-1, z).sum(), -log_q.gather(-1, z).sum(), -log_p.gather(-1, z).sum(),
@@ -71,9 +74,10 @@ class ChunkedWGF(torch.autograd.Function):
         lq2, lt2, N = log_q.reshape(-1, K), target_logits.reshape(-1, K), len(e2)
         sums, g_e = torch.zeros(4, dtype=dt, device=e.device), torch.empty_like(e2)
         g_c = torch.zeros_like(c) if ctx.needs_input_grad[1] else None
+        shift = assignment_shift(c, tau, l2)
         for i in range(0, N, rows):
             j = slice(i, i + rows)
-            part, G = wgf_chunk(e2[j], c, lq2[j], lt2[j], z2[j], temperature, tau, l2, clip)
+            part, G = wgf_chunk(e2[j], c, shift, lq2[j], lt2[j], z2[j], temperature, tau, l2, clip)
             sums += part
             g_e[j] = G @ c  # dL/de = (2 / tau) G c: a's other terms are constant in e
             if g_c is not None: g_c += G.t() @ e2[j] - G.sum(0)[:, None] * c
