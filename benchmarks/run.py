@@ -40,7 +40,7 @@ def timed(fn, reps: int, warmup: int, sync):
         ts.append(time.perf_counter() - t)
     return statistics.median(ts)
 
-def run_case(case: str, preset: str, device: str, reps: int) -> dict:
+def run_case(case: str, preset: str, device: str, reps: int, profile: bool = False) -> dict:
     "One measurement, in this (fresh) process."
     import torch
     from wartok.ar import build_ar, sample
@@ -59,7 +59,7 @@ def run_case(case: str, preset: str, device: str, reps: int) -> dict:
                               heads=dp.proxy_heads)
         tr = TokenizerTrainer(tok, case, cfg.train, cfg.tokenizer, dp, proxy=mk(), fresh_target=mk(), device=device)
         sec = timed(lambda: tr.step(x, y), reps, 3, sync)
-        if case == "wartok":  # where the time goes
+        if case == "wartok" and profile:  # where the time goes
             from torch.profiler import profile, ProfilerActivity
             acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith("cuda") else [])
             with profile(activities=acts) as prof:
@@ -112,9 +112,10 @@ def main():
     ap.add_argument("--case", help=f"run one case in this process: one of {CASES}")
     ap.add_argument("--preset", default="cpu")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--profile", action="store_true", help="with --case wartok: also write the profiler table")
     a = ap.parse_args()
     if a.case:  # child process
-        print(json.dumps(run_case(a.case, a.preset, a.device, a.reps)))
+        print(json.dumps(run_case(a.case, a.preset, a.device, a.reps, a.profile)))
         return
     import torch
     from wartok.reports import git_commit, hardware
@@ -125,7 +126,8 @@ def main():
         for preset, device in setups:
             for case in CASES:
                 p = subprocess.run([sys.executable, __file__, "--case", case, "--preset", preset, "--device", device,
-                                    "--reps", str(a.reps)], capture_output=True, text=True)
+                                    "--reps", str(a.reps)] + (["--profile"] if rnd == 0 else []),
+                                   capture_output=True, text=True)  # the profiler table once, in round 0
                 if p.returncode: sys.exit(f"{case} failed:\n{p.stderr[-3000:]}")
                 rows.append({**json.loads(p.stdout.strip().splitlines()[-1]), "round": rnd})
                 print(f"round {rnd} {preset:6s} {case:14s} {rows[-1]['seconds'] * 1000:9.1f} ms  "
