@@ -64,9 +64,17 @@ def test_two_process_checkpoints_and_weights(runs):
     c2 = torch.load(runs / "runs_2" / "wartok" / "tokenizer.ckpt", weights_only=False)
     assert c2["world_size"] == 2 and isinstance(c2["rng"], list) and len(c2["rng"]) == 2  # every rank's RNG
     assert c2["commit"] and c2["config"]["preset"] == "smoke"
+    # Each weight tensor as a whole: ||w1 - w2|| <= 1e-3 ||w1||. An element-wise tolerance is a knife edge here: where
+    # a gradient is ~0, Adam's update m / sqrt(v) has the sign of the float noise, so single weights move by up to the
+    # learning rate (1e-3) per step in one run and not the other (an AVX-512 machine failed rtol=1e-3, atol=1e-5 at
+    # one element). The tensor norm averages that out. Noise floor measured on one machine, 1 vs 2 processes, worst
+    # tensor of the wAR-Tok run: 5.5e-6 (AVX2 kernels) and 1.6e-5 (ATEN_CPU_CAPABILITY=default), of any method
+    # <= 2.9e-5, so 1e-3 is over 30x the floor; an unsynchronised proxy or codebook is off by 1e-2 or more.
     for part in ("tok", "proxy", "target", "ema"):
         for k, v in c1["trainer"][part].items():
-            if v.is_floating_point(): assert torch.allclose(v, c2["trainer"][part][k], rtol=1e-3, atol=1e-5), (part, k)
+            if not v.is_floating_point(): continue
+            gap = (v - c2["trainer"][part][k]).norm() / v.norm().clamp_min(1e-8)
+            assert gap <= 1e-3, (part, k, gap.item())
     # the report is written once, by rank 0, and says how it was launched
     table = (runs / "rep_2" / "table.md").read_text()
     assert "2 training process(es)" in table and "Launched with 2 process(es) (torchrun)" in table

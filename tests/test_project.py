@@ -96,3 +96,22 @@ def test_gpu_check_dry_run(tmp_path):
     assert len(steps) == 10 and set(steps.case) == {"two_stage", "wartok", "backprop_ar", "proxy_step",
                                                      "target_forward"}
     assert "wartok / parts" in p.stdout
+
+def test_constraints_pin_what_settings_ini_asks_for():
+    """constraints.txt (the reproduction route) pins every package settings.ini names, each at a version inside
+    settings.ini's range, and environment.yml, the README's install line and CI install with it."""
+    import configparser
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name as canon
+    ini = configparser.ConfigParser()
+    ini.read(ROOT / "settings.ini")
+    wanted = [Requirement(r) for key in ("requirements", "dev_requirements") for r in ini["DEFAULT"][key].split()]
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
+    pins = {canon(k): v for k, v in pins.items()}
+    for req in wanted:
+        assert canon(req.name) in pins, f"constraints.txt does not pin {req.name}"
+        assert req.specifier.contains(pins[canon(req.name)]), (req, pins[canon(req.name)])
+    assert "-c constraints.txt" in (ROOT / "environment.yml").read_text()
+    assert "-c constraints.txt" in (ROOT / "README.md").read_text()
+    assert "-c constraints.txt" in (ROOT / ".ci" / "run").read_text()

@@ -10,20 +10,24 @@ from typing import Optional
 
 import pandas as pd
 
-from .config import compose_config
+from .config import compose_config, conf_dir
 from .distributed import cleanup, init_distributed
 from .reports import project_root, run_experiment
 
 # %% auto #0
-__all__ = ['parse_args', 'main', 'torchrun_command', 'launch']
+__all__ = ['choices', 'parse_args', 'main', 'torchrun_command', 'launch']
 
 # %% ../nbs/11_cli.ipynb #11-cli-006
+def choices(group: str) -> str:
+    "The names of a config group's YAML files, as `--help` lists them: 'cpu | cpu_titok | ...'."
+    return " | ".join(sorted(p.stem for p in (conf_dir() / group).glob("*.yaml")))
+
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m wartok", description=(
         "Run a wartok experiment (every method of train.methods, then the report) in one process or under "
         "torchrun --nproc_per_node=N. Batch sizes in the config are global."))
-    p.add_argument("--preset", default="smoke", help="smoke | cpu | paper | imagenet_smoke | imagenet_paper")
-    p.add_argument("--dataset", default="cifar10", help="cifar10 | imagenet_folder")
+    p.add_argument("--preset", default="smoke", help=choices("preset"))
+    p.add_argument("--dataset", default="cifar10", help=choices("data"))
     p.add_argument("--run-dir", default=None, help="checkpoints and logs (default runs/<dataset>/<preset>)")
     p.add_argument("--report-dir", default=None,
                    help="results.csv, table.md, plots (default reports/<dataset>/<preset>)")

@@ -90,6 +90,8 @@ class DPDConfig:
     target_mode: str = "frozen_random"  # frozen_random | sharpened_proxy | ema | pretrained | warm_proxy
     target_path: Optional[str] = None
     target_ema_decay: float = 0.99   # target_mode=ema: decay of the proxy's moving average
+    target_init_std: Optional[float] = None  # frozen_random: token embedding and head drawn N(0, std^2) (07_dpd §7)
+    target_entropy: Optional[float] = None   # target's entropy as a fraction of log K: T solved at the first DPD step
     proxy_width: int = 128
     proxy_depth: int = 2
     proxy_heads: int = 4

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-003
 from __future__ import annotations
-import copy
+import copy, math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'assignment_shift', 'wgf_chunk', 'ChunkedWGF',
-           'wgf_dpd', 'ema_update', 'make_target', 'DPD']
+           'wgf_dpd', 'ema_update', 'make_target', 'DPD', 'sharpen_init', 'mean_entropy', 'solve_temperature']
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004
 def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, target_temperature: float = 1.0,
@@ -55,8 +55,7 @@ def wgf_chunk(e, codes, shift, log_q, target_logits, tokens, temperature: float,
     s = log_q.to(e.dtype) - log_p
     if clip: s = s.clamp_(-clip, clip)
     a = torch.addmm(shift, e, codes.t(), alpha=2 / tau)
-    # unit-norm codes and outputs: a lies in [-4/tau, 0], so exp needs no max pass
-    pi = a.exp_().div_(a.sum(-1, keepdim=True)) if l2 else F.softmax(a, -1)
+    pi = F.softmax(a, -1)  # max-subtracted on every path: at small tau every exp(a) of a row could underflow
     z = tokens[:, None]
     sums = torch.stack([s.gather(-1, z).sum(), -log_q.gather(-1, z).sum(), -log_p.gather(-1, z).sum(),
                         torch.linalg.vector_norm(s, 1)])
@@ -172,3 +171,29 @@ class DPD:
         codes = quantizer.codes(detach=not self.to_codebook)
         return wgf_dpd(e, codes, proxy_log_probs, target, tokens, self.target_temperature, self.tau or quantizer.tau,
                        quantizer.l2, self.clip)
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-027
+@torch.no_grad()
+def sharpen_init(model: nn.Module, std: float) -> nn.Module:
+    "Re-draw an AR model's token embedding and output head N(0, std^2): its logits' spread at init is ~std·√width."
+    nn.init.normal_(model.tok_emb.weight, std=std)
+    nn.init.normal_(model.head.weight, std=std)
+    return model
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-027-1
+@torch.no_grad()
+def mean_entropy(logits: torch.Tensor, temperature: float = 1.0) -> float:
+    "The mean per-position entropy (nats) of softmax(logits / temperature), logits [..., K]."
+    logp = F.log_softmax(logits.float() / temperature, -1)
+    return -(logp.exp() * logp).sum(-1).mean().item()
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-027-2
+def solve_temperature(logits: torch.Tensor, entropy: float, lo: float = 1e-3, hi: float = 1e3,
+                      iters: int = 60) -> float:
+    """The T at which `mean_entropy(logits, T)` equals `entropy` nats, by bisection in log T (entropy rises with
+    T). Outside what [lo, hi] can reach, the nearer end."""
+    for _ in range(iters):
+        mid = math.sqrt(lo * hi)
+        if mean_entropy(logits, mid) < entropy: lo = mid
+        else: hi = mid
+    return math.sqrt(lo * hi)

@@ -23,14 +23,14 @@ from .train import (METHODS, PriorTrainer, RunLock, TokenArrays, TokenizerTraine
                           read_jsonl, tensorboard_writer, tokenize_dataset, writing)
 
 # %% auto #0
-__all__ = ['HARMLESS_KEYS', 'ADDED_KEYS', 'PAPER_ROWS', 'PAPER_BASELINE', 'git_commit', 'hardware', 'project_root', 'flat_config',
-           'config_hash', 'run_record', 'RunMismatch', 'run_differences', 'stored_run', 'check_same_run',
-           'run_metadata', 'train_tokenizer', 'train_prior', 'image_grid', 'sample_images', 'fid_columns',
-           'evaluate_method', 'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets',
-           'run_facts', 'load_tokenizer', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples',
-           'plot_codebook_usage', 'describe_sizes', 'flow_line', 'provenance', 'relative_to_two_stage', 'write_report',
-           'report_thumbnail', 'show_report', 'parameter_overrides', 'run_experiment', 'collect_results',
-           'collect_curves']
+__all__ = ['HARMLESS_KEYS', 'ADDED_KEYS', 'PAPER_ROWS', 'PAPER_BASELINE', 'git_commit', 'constraints_note', 'hardware',
+           'project_root', 'flat_config', 'config_hash', 'run_record', 'RunMismatch', 'run_differences', 'stored_run',
+           'check_same_run', 'run_metadata', 'train_tokenizer', 'train_prior', 'image_grid', 'sample_images',
+           'fid_columns', 'evaluate_method', 'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes',
+           'build_datasets', 'run_facts', 'load_tokenizer', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss',
+           'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line', 'target_sharpness', 'provenance',
+           'relative_to_two_stage', 'write_report', 'report_thumbnail', 'show_report', 'parameter_overrides',
+           'run_experiment', 'collect_results', 'collect_curves']
 
 # %% ../nbs/10_reports.ipynb #10-reports-006
 def git_commit(cwd: Optional[Path] = None) -> str:
@@ -48,12 +48,32 @@ def git_commit(cwd: Optional[Path] = None) -> str:
     except (OSError, subprocess.SubprocessError): return "unknown"
 
 # %% ../nbs/10_reports.ipynb #10-reports-006-1
+def constraints_note(path: Optional[Path] = None) -> str:
+    """'constraints.txt <sha256[:8]>' and whether the installed packages are its pinned versions: the environment
+    a number was made in, next to the torch version. Pins of packages not installed here (another platform's) are
+    skipped."""
+    from importlib.metadata import PackageNotFoundError, version
+    import wartok
+    path = Path(path or Path(wartok.__file__).resolve().parents[1] / "constraints.txt")
+    if not path.exists(): return "no constraints.txt beside the package"
+    text = path.read_text()
+    pins = [line.split("==") for line in text.splitlines() if "==" in line and not line.startswith("#")]
+    off = []
+    for name, pinned in pins:
+        try: have = version(name.strip())
+        except PackageNotFoundError: continue
+        if have != pinned.strip(): off.append(f"{name} {have} (pins {pinned.strip()})")
+    sha = hashlib.sha256(text.encode()).hexdigest()[:8]
+    state = "installed versions match" if not off else f"{len(off)} differ: " + ", ".join(off[:3])
+    return f"constraints.txt {sha} ({state})"
+
 def hardware(device: str = "cpu") -> str:
     "A one-line description of where this ran."
     if str(device).startswith("cuda") and torch.cuda.is_available():
-        return f"{torch.cuda.device_count()}x {torch.cuda.get_device_name(0)}, torch {torch.__version__}"
+        gpus = f"{torch.cuda.device_count()}x {torch.cuda.get_device_name(0)}"
+        return f"{gpus}, torch {torch.__version__}, {constraints_note()}"
     threads = f"{torch.get_num_threads()} threads ({os.cpu_count()} cores)"
-    return f"{platform.machine()} CPU, {threads}, torch {torch.__version__}"
+    return f"{platform.machine()} CPU, {threads}, torch {torch.__version__}, {constraints_note()}"
 
 # %% ../nbs/10_reports.ipynb #10-reports-006-2
 def project_root(start: Optional[Path] = None) -> Path:
@@ -68,7 +88,7 @@ HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "train.tensorboard", "da
 # keys added after runs were recorded, with the value that reproduces those runs: at that value a key is left out of
 # the hash and equals a record that lacks it, so older run folders and report hashes stay valid
 ADDED_KEYS = {"tokenizer.codebook_init": None, "tokenizer.pos_init_std": 0.02, "tokenizer.flow_steps": 8,
-              "tokenizer.flow_sampler": "euler"}
+              "tokenizer.flow_sampler": "euler", "dpd.target_init_std": None, "dpd.target_entropy": None}
 
 def flat_config(cfg) -> dict:
     "A config (DictConfig or plain dict) as {'group.key': value}."
@@ -453,6 +473,13 @@ def flow_line(rows: list[dict], cfg: DictConfig) -> list[str]:
     return [f"- Flow-matching decoders ({', '.join(flows)}): every reconstruction and sample is generated from "
             f"fixed-seed noise by {tk.flow_steps} {tk.flow_sampler} steps, so rMSE includes the sampler's error."]
 
+def target_sharpness(dp) -> str:
+    "The target-sharpness options of a DPD config group where set (07_dpd §7), for the provenance line."
+    parts = [f"init std {dp.target_init_std}" if dp.get("target_init_std") is not None else "",
+             f"entropy {dp.target_entropy} log K (T solved at the first DPD step)"
+             if dp.get("target_entropy") is not None else ""]
+    return "".join(f", {p}" for p in parts if p)
+
 def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
     "The 'where these numbers come from' lines of table.md."
     ar, dp = cfg.ar, cfg.dpd
@@ -466,7 +493,7 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
         f"- Data: {describe_dataset(cfg.data.name, cfg.data.root)}.",
         f"- Sizes (shrunk from the paper's where the preset says so): {describe_sizes(cfg, rows)}.",
         f"- DPD: λ={dp.weight} (warm-up {dp.warmup_steps} steps), τ={dp.tau}, T={dp.target_temperature}, "
-        f"target {dp.target_mode}, proxy lr {dp.proxy_lr}; backprop-AR weight {dp.ar_weight}.",
+        f"target {dp.target_mode}{target_sharpness(dp)}, proxy lr {dp.proxy_lr}; backprop-AR weight {dp.ar_weight}.",
         "- gLoss = the final prior's NLL per token in nats on the tokens of the evaluation split (`gLoss (eval)`); "
         "`gLoss (train)` is the same on as many training images (the paper's AR loss is likely the training CE).",
         f"- FID: {rows[0]['fid_note'] if rows else ''}. rFID: reconstructions of the evaluation split vs that split; "

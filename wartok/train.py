@@ -19,7 +19,7 @@ from .ar import GPT, ar_train_step, token_nll
 from .config import DPDConfig, TokenizerConfig, TrainConfig
 from .distributed import (all_gather_object, barrier, check_same, ddp, gather_global_batch,
                                 gather_in_order, get_rank, get_world_size, is_main, mean_over_ranks, shard_range)
-from .dpd import DPD, ema_update, make_target
+from .dpd import DPD, ema_update, make_target, mean_entropy, sharpen_init, solve_temperature
 from .tokenizer import (METHOD_TOKENIZER, VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats,
                               hinge_d_loss, hinge_g_loss, pixel_loss, psnr)
 
@@ -230,6 +230,8 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
     self.dpd = None
     if self.method == "wartok":
         fresh = fresh_target.to(self.device) if fresh_target is not None else None
+        if fresh is not None and dc.target_init_std is not None:  # a sharper random target (07_dpd §7)
+            sharpen_init(fresh, dc.target_init_std)
         target = make_target(dc.target_mode, self.proxy, fresh, dc.target_path)
         self.dpd = DPD(self.proxy, target, dc.target_temperature, dc.tau, dc.to_codebook, dc.clip)
 
@@ -280,12 +282,24 @@ def dpd_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], 
     if self.method != "wartok" or self.step_count < dc.start_step: return None
     if dc.target_mode == "warm_proxy" and self.step_count == dc.start_step:  # the warm proxy becomes the target
         self.dpd.target.load_state_dict(self.proxy.state_dict())
+    if dc.target_entropy is not None and self.step_count == dc.start_step: self._solve_target_temperature(aux)
     # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
     self._proxy_log_probs = F.log_softmax(self.proxy_step(aux["indices"].detach(), labels).float(), -1)
     l_dpd, stats = self.dpd.loss(self.tok.quantizer, aux["e"], aux["indices"], labels, self._proxy_log_probs)
     lam = dc.weight * ramp(self.step_count - dc.start_step, dc.warmup_steps)
     log.update(l_dpd=l_dpd.detach(), dpd_weight=lam, **stats)
     return lam * l_dpd
+
+# %% ../nbs/08_train.ipynb #08-train-026-2
+@patch
+@torch.no_grad()
+def _solve_target_temperature(self: TokenizerTrainer, aux: dict):
+    """`dpd.target_entropy`: T such that the target's mean entropy on this (global) batch's tokens is that fraction
+    of log K, solved once at the first DPD step and kept (checkpoints hold it)."""
+    tokens = gather_global_batch(aux["indices"].detach())
+    logits = self.dpd.target(tokens) if self.dpd.target is not None else self.dpd._proxy_logits(tokens, None)
+    logK = math.log(self.tok.quantizer.K)
+    self.dpd.target_temperature = solve_temperature(logits, self.dpd_cfg.target_entropy * logK)
 
 # %% ../nbs/08_train.ipynb #08-train-026-1
 @patch
@@ -408,12 +422,15 @@ def logged(self: TokenizerTrainer, raw: dict) -> dict:
 @torch.no_grad()
 def mechanism_stats(self: TokenizerTrainer) -> dict:
     """Whether the tokens settle (issue #13), since the last call: `churn_tokens` / `churn_images`, the share of the
-    probe batch's tokens / images whose tokens changed, and `restarts_per_step`, dead codes restarted per step."""
+    probe batch's tokens / images whose tokens changed, and `restarts_per_step`, dead codes restarted per step;
+    for wAR-Tok also `dpd_stats` of the probe batch."""
     was, q, p = self.tok.training, self.tok.quantizer, self.probe
     if p["x"] is None: return {}
-    tokens = self.tok.eval().encode(p["x"])
+    quantized = self.tok.eval().quantizer(self.tok.encoder(p["x"]))  # eval mode: no usage tracking, no restarts
+    tokens = quantized.indices
     self.tok.train(was)
-    out = {}
+    # 16 images are enough for the DPD statistics; at ImageNet sizes [64, L, K] would be a gigabyte
+    out = self.dpd_stats(quantized.e[:16], tokens[:16]) if self.dpd is not None else {}
     if p["tokens"] is not None:
         changed = tokens != p["tokens"]
         out.update(churn_tokens=changed.float().mean().item(), churn_images=changed.any(-1).float().mean().item())
@@ -421,6 +438,26 @@ def mechanism_stats(self: TokenizerTrainer) -> dict:
     if steps > steps0: out["restarts_per_step"] = (restarts - restarts0) / (steps - steps0)
     p["tokens"], p["restarts"] = tokens, (steps, restarts)
     return out
+
+# %% ../nbs/08_train.ipynb #08-train-032-1-1
+@patch
+@torch.no_grad()
+def dpd_stats(self: TokenizerTrainer, e: torch.Tensor, tokens: torch.Tensor) -> dict:
+    """Is the DPD operating (07_dpd §7)? On the probe batch: the target's and the proxy's mean entropy (nats/token)
+    and the target's T; π(chosen), the soft assignment's weight on the hard token, and `pi_top10`, the mass of its
+    10 largest weights (a flat π spreads the gradient over all K codes). Unconditional (null-class) scores."""
+    dpd, q = self.dpd, self.tok.quantizer
+    proxy_logits = dpd._proxy_logits(tokens, None)
+    target_logits = dpd.target(tokens, None) if dpd.target is not None else proxy_logits
+    pi = q.soft_assignment(e, dpd.tau or q.tau)
+    h_target = mean_entropy(target_logits, dpd.target_temperature)
+    if h_target > 0.95 * math.log(q.K):
+        warnings.warn("the DPD target's entropy is within 5% of log K: a near-uniform target only raises the "
+                      "tokens' entropy (07_dpd §7; dpd.target_init_std, dpd.target_entropy)")
+    return {"target_entropy": h_target, "proxy_entropy": mean_entropy(proxy_logits),
+            "target_T": dpd.target_temperature,
+            "pi_chosen": pi.gather(-1, tokens[..., None]).mean().item(),
+            "pi_top10": pi.topk(min(10, q.K), -1).values.sum(-1).mean().item()}
 
 # %% ../nbs/08_train.ipynb #08-train-040
 @patch(as_prop=True)
@@ -434,8 +471,11 @@ def state_dict(self: TokenizerTrainer) -> dict:
     parts = {"tok": self.tok, "opt": self.opt, "sched": self.sched, "disc": self.disc, "disc_opt": self.disc_opt,
              "ema": self.ema, "proxy": self.proxy, "proxy_opt": self.proxy_opt,
              "target": self.dpd.target if self.dpd is not None else None}
-    return {k: v.state_dict() for k, v in parts.items() if v is not None} | {"step_count": self.step_count,
-                                                                              "probe": dict(self.probe)}
+    state = {k: v.state_dict() for k, v in parts.items() if v is not None}
+    state |= {"step_count": self.step_count, "probe": dict(self.probe)}
+    if self.dpd is not None and self.dpd_cfg.target_entropy is not None:  # the T solved at the first DPD step
+        state["dpd_temperature"] = self.dpd.target_temperature
+    return state
 
 # %% ../nbs/08_train.ipynb #08-train-040-2
 @patch
@@ -445,6 +485,7 @@ def load_state_dict(self: TokenizerTrainer, d: dict):
     if self.dpd is not None and self.dpd.target is not None: self.dpd.target.load_state_dict(d["target"])
     self.step_count = d["step_count"]
     if "probe" in d: self.probe = dict(d["probe"])
+    if "dpd_temperature" in d: self.dpd.target_temperature = d["dpd_temperature"]
 
 # %% ../nbs/08_train.ipynb #08-train-043
 class TokenArrays:
