@@ -42,6 +42,7 @@ class TokenizerConfig:
     tau: float = 1.0                 # temperature of the soft assignment softmax(-dist/tau)
     dead_code_threshold: float = 0.0 # restart codes whose usage EMA falls below this (0: off)
     restart_until: Optional[int] = None  # restart only during the first N steps (None: always; 05_tokenizer)
+    dead_code_window: int = 0        # or: restart codes no token chose in the last N steps (0: off; 05_tokenizer)
     codebook_init: Optional[str] = None  # normal | uniform (None: normal for l2 codes; 05_tokenizer's TiTok recipe)
     # conv2d family
     channels: list[int] = field(default_factory=lambda: [32, 64, 128])
@@ -97,6 +98,7 @@ class DPDConfig:
     proxy_heads: int = 4
     proxy_lr: float = 1.0e-3
     proxy_steps: int = 1
+    proxy_replay: int = 0            # extra proxy steps on the last N steps' tokens (0: this batch again; 08_train)
     to_codebook: bool = False
     clip: Optional[float] = None
     ar_weight: float = 0.1           # lambda for the backprop-through-AR baseline

@@ -240,7 +240,8 @@ def tracking_curve(cfg: DictConfig, method: str, out: Path, train_ds, probe_ds, 
     return curve
 
 # %% ../nbs/13_frontier.ipynb #13-frontier-035
-MECHANISM_KEYS = ("churn_tokens", "churn_images", "restarts_per_step", "token_entropy", "mean_abs_s", "mse")
+MECHANISM_KEYS = ("churn_tokens", "churn_images", "restarts_per_step", "token_entropy", "mean_abs_s", "mse",
+                  "target_entropy", "proxy_entropy", "target_T", "pi_chosen", "pi_top10", "usage")
 
 def _log_columns(log_path: Path) -> pd.DataFrame:
     "The tokenizer log's mechanism columns, each row keyed by the number of steps done (log step + 1)."

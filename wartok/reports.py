@@ -88,7 +88,8 @@ HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "train.tensorboard", "da
 # keys added after runs were recorded, with the value that reproduces those runs: at that value a key is left out of
 # the hash and equals a record that lacks it, so older run folders and report hashes stay valid
 ADDED_KEYS = {"tokenizer.codebook_init": None, "tokenizer.pos_init_std": 0.02, "tokenizer.flow_steps": 8,
-              "tokenizer.flow_sampler": "euler", "dpd.target_init_std": None, "dpd.target_entropy": None}
+              "tokenizer.flow_sampler": "euler", "tokenizer.dead_code_window": 0, "dpd.target_init_std": None,
+              "dpd.target_entropy": None, "dpd.proxy_replay": 0}
 
 def flat_config(cfg) -> dict:
     "A config (DictConfig or plain dict) as {'group.key': value}."

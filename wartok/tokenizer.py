@@ -17,10 +17,11 @@ from .layers import Block
 from .distributed import gather_global_batch, get_rank, get_world_size, sum_over_ranks
 
 # %% auto #0
-__all__ = ['LOSS_KEYS', 'METHOD_TOKENIZER', 'Quantized', 'init_codebook', 'VectorQuantizer', 'codebook_stats', 'ResBlock',
-           'ConvEncoder', 'ConvDecoder', 'TiTokEncoder', 'drop_tail', 'patchify', 'unpatchify', 'TiTokDecoder',
-           'timestep_embedding', 'tied_keep', 'FlowDecoder', 'flow_sample', 'VQTokenizer', 'pixel_loss',
-           'PerceptualLoss', 'PatchDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer', 'psnr']
+__all__ = ['LOSS_KEYS', 'METHOD_TOKENIZER', 'Quantized', 'init_codebook', 'VectorQuantizer', 'reset_optimizer_rows',
+           'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder', 'TiTokEncoder', 'drop_tail', 'patchify',
+           'unpatchify', 'TiTokDecoder', 'timestep_embedding', 'tied_keep', 'FlowDecoder', 'flow_sample', 'VQTokenizer',
+           'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer',
+           'psnr']
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005
 @dataclass
@@ -46,10 +47,15 @@ def init_codebook(w: torch.Tensor, init: str = "normal"):
 class VectorQuantizer(nn.Module):
     def __init__(self, codebook_size: int, code_dim: int, l2_codes: bool = True, beta: float = 0.25,
                  tau: float = 1.0, dead_code_threshold: float = 0.0, usage_decay: float = 0.99,
-                 restart_until: Optional[int] = None, init: Optional[str] = None):
+                 restart_until: Optional[int] = None, init: Optional[str] = None, dead_code_window: int = 0):
         super().__init__()
         self.K, self.dim, self.l2, self.beta, self.tau = codebook_size, code_dim, l2_codes, beta, tau
         self.dead_code_threshold, self.usage_decay, self.restart_until = dead_code_threshold, usage_decay, restart_until
+        if dead_code_window > 0 and dead_code_threshold > 0:
+            raise ValueError("choose one restart rule: dead_code_threshold (usage EMA) or dead_code_window (unused)")
+        self.dead_code_window = dead_code_window
+        if dead_code_window > 0:  # the step each code was last chosen (only then: older checkpoints stay loadable)
+            self.register_buffer("last_used", torch.zeros(codebook_size, dtype=torch.long))
         self.codebook = nn.Embedding(codebook_size, code_dim)
         init_codebook(self.codebook.weight, init or ("normal" if l2_codes else "uniform"))  # None: as before
         self.register_buffer("usage", torch.full((codebook_size,), 1.0 / codebook_size))
@@ -112,6 +118,7 @@ def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
     counts = sum_over_ranks(torch.bincount(indices.flatten(), minlength=self.K).float())
     self.usage.mul_(self.usage_decay).add_(counts / counts.sum(), alpha=1 - self.usage_decay)
     self.steps_seen += 1
+    if self.dead_code_window > 0: self.last_used[counts > 0] = self.steps_seen
     if self.dead_code_threshold <= 0 or (self.restart_until is not None and self.steps_seen > self.restart_until):
         return
     dead = (self.usage < self.dead_code_threshold / self.K).nonzero().flatten()
@@ -121,6 +128,30 @@ def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
         self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
         self.usage[dead] = 1.0 / self.K
         self.restarts += len(dead)
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016-2-1-1
+def reset_optimizer_rows(opt: torch.optim.Optimizer, param: torch.Tensor, rows: torch.Tensor):
+    "Zero the optimiser's per-element state (Adam's moments) of `param`'s `rows`, as for a freshly drawn row."
+    for value in opt.state.get(param, {}).values():
+        if torch.is_tensor(value) and value.shape == param.shape: value[rows] = 0
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016-2-1-1-1
+@patch
+@torch.no_grad()
+def restart_unused(self: VectorQuantizer, e: torch.Tensor, opt: Optional[torch.optim.Optimizer] = None) -> int:
+    """The window rule: codes that no token chose in the last `dead_code_window` training steps restart on random
+    prepared encoder outputs `e` of the (global) batch, with their optimiser state zeroed. Returns how many."""
+    if self.dead_code_window <= 0: return 0
+    if self.restart_until is not None and self.steps_seen > self.restart_until: return 0
+    dead = (self.steps_seen - self.last_used >= self.dead_code_window).nonzero().flatten()
+    if len(dead) == 0: return 0
+    flat = gather_global_batch(e.detach()).reshape(-1, self.dim)   # every rank draws alike (see _track_usage)
+    pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
+    self.codebook.weight[dead] = flat[pick].to(self.codebook.weight.dtype)
+    self.last_used[dead] = self.steps_seen                           # a full window before the next restart
+    self.restarts += len(dead)
+    if opt is not None: reset_optimizer_rows(opt, self.codebook.weight, dead)
+    return len(dead)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-018
 def codebook_stats(indices: torch.Tensor, codebook_size: int) -> dict:
@@ -291,7 +322,7 @@ class VQTokenizer(nn.Module):
                  num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4,
                  hidden_multiple: int = 1, restart_until: Optional[int] = None, codebook_init: Optional[str] = None,
                  decoder: str = "direct", flow_steps: int = 8, flow_sampler: str = "euler", flow_tied: bool = False,
-                 pos_init_std: float = 0.02):
+                 pos_init_std: float = 0.02, dead_code_window: int = 0):
         super().__init__()
         self.arch, self.image_size, self.decoder_kind = arch, image_size, decoder
         self.flow_steps, self.flow_sampler, self.flow_tied = flow_steps, flow_sampler, flow_tied
@@ -318,7 +349,8 @@ class VQTokenizer(nn.Module):
         self.decoder = direct() if decoder == "direct" else FlowDecoder(
             image_size, patch_size, self.num_tokens, width, dec_depth, heads, code_dim, hidden_multiple, pos_init_std)
         self.quantizer = VectorQuantizer(codebook_size, code_dim, l2_codes, beta, tau, dead_code_threshold,
-                                         restart_until=restart_until, init=codebook_init)
+                                         restart_until=restart_until, init=codebook_init,
+                                         dead_code_window=dead_code_window)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-1
 @patch(as_prop=True)

@@ -189,6 +189,7 @@ class TokenizerTrainer:
         self.method, self.train_cfg, self.loss_cfg, self.dpd_cfg = method, train, losses, dpd
         self.device, self.conditional, self.step_count, self.first_bad = device, conditional, 0, None
         self.probe = {"x": None, "tokens": None, "restarts": (0, 0)}  # for `mechanism_stats`
+        self.replay = []  # recent token batches for the proxy (`dpd.proxy_replay`)
         self._proxy_log_probs = None  # set by `dpd_term` when the contrast ran this step
         want = METHOD_TOKENIZER.get(method, {}).get("decoder", "direct")
         if tokenizer.decoder_kind != want: raise ValueError(
@@ -333,6 +334,7 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
             if term is not None: loss = loss + term
     self._track_finite(loss)
     self._optimise(loss)
+    self.tok.quantizer.restart_unused(aux["e"], self.opt)  # the window rule (05_tokenizer): after the step
     self.update_side_models(x, recon, aux, labels, log, gan_on)
     self.step_count += 1
     self._last_indices = aux["indices"]
@@ -391,10 +393,9 @@ def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
 def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool):
     "The proxy's MLE step(s) and EMA target (wAR-Tok), the discriminator step, the tokenizer EMA."
     if self.method == "wartok":  # the proxy tracks the tokens the tokenizer emits now
-        for i in range(self.dpd_cfg.proxy_steps):  # the first step reuses the forward of the contrast
-            log_probs = self._proxy_log_probs if i == 0 else None
-            log["proxy_train_nll"] = ar_train_step(self.proxy_step, self.proxy_opt, aux["indices"], labels,
-                                                   log_probs=log_probs)
+        for i, (z, y) in enumerate(self._proxy_batches(aux["indices"], labels)):
+            log_probs = self._proxy_log_probs if i == 0 else None  # the first step reuses the contrast's forward
+            log["proxy_train_nll"] = ar_train_step(self.proxy_step, self.proxy_opt, z, y, log_probs=log_probs)
         self._proxy_log_probs = None
         if self.dpd_cfg.target_mode == "ema": ema_update(self.dpd.target, self.proxy, self.dpd_cfg.target_ema_decay)
     if gan_on:
@@ -405,6 +406,18 @@ def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log:
         self.disc_opt.step()
         log["l_disc"] = d_loss.detach()
     if self.ema is not None: ema_update(self.ema, self.tok, self.ema_decay)
+
+# %% ../nbs/08_train.ipynb #08-train-031-1
+@patch
+def _proxy_batches(self: TokenizerTrainer, tokens: torch.Tensor, labels) -> list:
+    """The `dpd.proxy_steps` batches of the proxy's MLE steps: this step's tokens first; then, with `dpd.proxy_replay`
+    = N, the tokens of the previous N steps, newest first (more of the current distribution, not one batch refit),
+    else this batch again."""
+    now, n = (tokens.detach(), labels), self.dpd_cfg.proxy_steps
+    if self.dpd_cfg.proxy_replay <= 0: return [now] * n
+    past = self.replay[::-1]
+    self.replay = (self.replay + [now])[-self.dpd_cfg.proxy_replay:]
+    return [now] + [past[(i - 1) % len(past)] if past else now for i in range(1, n)]
 
 # %% ../nbs/08_train.ipynb #08-train-032
 @patch
@@ -475,6 +488,7 @@ def state_dict(self: TokenizerTrainer) -> dict:
     state |= {"step_count": self.step_count, "probe": dict(self.probe)}
     if self.dpd is not None and self.dpd_cfg.target_entropy is not None:  # the T solved at the first DPD step
         state["dpd_temperature"] = self.dpd.target_temperature
+    if self.replay: state["proxy_replay"] = list(self.replay)            # the recent batches the proxy replays
     return state
 
 # %% ../nbs/08_train.ipynb #08-train-040-2
@@ -486,6 +500,7 @@ def load_state_dict(self: TokenizerTrainer, d: dict):
     self.step_count = d["step_count"]
     if "probe" in d: self.probe = dict(d["probe"])
     if "dpd_temperature" in d: self.dpd.target_temperature = d["dpd_temperature"]
+    self.replay = list(d.get("proxy_replay", []))
 
 # %% ../nbs/08_train.ipynb #08-train-043
 class TokenArrays:
