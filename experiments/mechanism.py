@@ -89,7 +89,8 @@ def plot(df: pd.DataFrame, path: Path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.4))
     for label, d in df.groupby("setting", sort=False):
-        line = axes[0].plot(d.step, d.proxy_nll, label=f"{label[:28]}…: proxy")[0]
+        short = label.split(" (")[0] + (", τ=0.1" if "τ=0.1" in label else "")
+        line = axes[0].plot(d.step, d.proxy_nll, label=f"{short}: proxy")[0]
         axes[0].plot(d.step, d.ref_nll, "--", color=line.get_color(), label="reference AR")
         axes[1].plot(d.step, d.target_entropy_frac, color=line.get_color())
         axes[2].plot(d.step, d.churn, color=line.get_color())
