@@ -26,6 +26,9 @@ SETTINGS = {  # label -> overrides of the cpu preset
     "window restarts (W=10), sharp target (init std 1, 0.7 log K), τ=0.1": [
         "tokenizer.dead_code_threshold=0", "tokenizer.dead_code_window=10", "dpd.target_init_std=1.0",
         "dpd.target_entropy=0.7", "dpd.tau=0.1"],
+    "window restarts (W=10), sharp target (init std 1, 0.7 log K), λ=0.1": [
+        "tokenizer.dead_code_threshold=0", "tokenizer.dead_code_window=10", "dpd.target_init_std=1.0",
+        "dpd.target_entropy=0.7", "dpd.weight=0.1"],
 }
 RESTART_RULES = {"usage EMA at the uniform share (cpu preset)": [],
                  "window, W=10": ["tokenizer.dead_code_threshold=0", "tokenizer.dead_code_window=10"]}
@@ -89,7 +92,7 @@ def plot(df: pd.DataFrame, path: Path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.4))
     for label, d in df.groupby("setting", sort=False):
-        short = label.split(" (")[0] + (", τ=0.1" if "τ=0.1" in label else "")
+        short = label.split(" (")[0] + "".join(f", {k}" for k in ("τ=0.1", "λ=0.1") if k in label)
         line = axes[0].plot(d.step, d.proxy_nll, label=f"{short}: proxy")[0]
         axes[0].plot(d.step, d.ref_nll, "--", color=line.get_color(), label="reference AR")
         axes[1].plot(d.step, d.target_entropy_frac, color=line.get_color())
