@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_reports.ipynb #10-reports-003
 from __future__ import annotations
-import ast, hashlib, io, json, math, os, platform, subprocess, time
+import ast, functools, hashlib, io, json, math, os, platform, subprocess, time
 from pathlib import Path
 from typing import Optional
 
@@ -48,6 +48,7 @@ def git_commit(cwd: Optional[Path] = None) -> str:
     except (OSError, subprocess.SubprocessError): return "unknown"
 
 # %% ../nbs/10_reports.ipynb #10-reports-006-1
+@functools.lru_cache
 def constraints_note(path: Optional[Path] = None) -> str:
     """'constraints.txt <sha256[:8]>' and whether the installed packages are its pinned versions: the environment
     a number was made in, next to the torch version. Pins of packages not installed here (another platform's) are

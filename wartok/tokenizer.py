@@ -108,26 +108,35 @@ class VectorQuantizer(nn.Module):
         return pi + (hard - pi).detach()
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-2
+@patch(as_prop=True)
+def restarting(self: VectorQuantizer) -> bool:
+    "Restarts are still allowed: fewer than `restart_until` training steps so far (None: always)."
+    return self.restart_until is None or int(self.steps_seen) <= self.restart_until
+
+@patch
+@torch.no_grad()
+def _restart(self: VectorQuantizer, dead: torch.Tensor, e: torch.Tensor):
+    """Move the codes `dead` onto random prepared encoder outputs `e` and count them. Under torchrun the vectors are
+    drawn from the global batch (every rank is seeded alike), so all ranks restart alike, as one process would."""
+    flat = gather_global_batch(e.detach()).reshape(-1, self.dim)
+    pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
+    self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
+    self.restarts += len(dead)
+
 @patch
 @torch.no_grad()
 def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
-    """Usage EMA of every code; codes below `dead_code_threshold / K` restart on a random encoder output of the batch
-    (while fewer than `restart_until` training steps have passed; None: always). Counts restarts in `restarts`."""
-    # under torchrun: usage of the global batch, restart vectors drawn from it (every rank is seeded alike),
-    # so all ranks restart the same codes with the same vectors, as one process would
+    """Usage EMA of every code (usage of the global batch under torchrun) and the step each was last chosen; the
+    usage-EMA rule: codes below `dead_code_threshold / K` restart (`_restart`) while `restarting`."""
     counts = sum_over_ranks(torch.bincount(indices.flatten(), minlength=self.K).float())
     self.usage.mul_(self.usage_decay).add_(counts / counts.sum(), alpha=1 - self.usage_decay)
     self.steps_seen += 1
     if self.dead_code_window > 0: self.last_used[counts > 0] = self.steps_seen
-    if self.dead_code_threshold <= 0 or (self.restart_until is not None and self.steps_seen > self.restart_until):
-        return
+    if self.dead_code_threshold <= 0 or not self.restarting: return
     dead = (self.usage < self.dead_code_threshold / self.K).nonzero().flatten()
     if len(dead):
-        flat = gather_global_batch(e.detach()).reshape(-1, self.dim)
-        pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
-        self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
+        self._restart(dead, e)
         self.usage[dead] = 1.0 / self.K
-        self.restarts += len(dead)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016-2-1-1
 def reset_optimizer_rows(opt: torch.optim.Optimizer, param: torch.Tensor, rows: torch.Tensor):
@@ -141,15 +150,11 @@ def reset_optimizer_rows(opt: torch.optim.Optimizer, param: torch.Tensor, rows: 
 def restart_unused(self: VectorQuantizer, e: torch.Tensor, opt: Optional[torch.optim.Optimizer] = None) -> int:
     """The window rule: codes that no token chose in the last `dead_code_window` training steps restart on random
     prepared encoder outputs `e` of the (global) batch, with their optimiser state zeroed. Returns how many."""
-    if self.dead_code_window <= 0: return 0
-    if self.restart_until is not None and self.steps_seen > self.restart_until: return 0
+    if self.dead_code_window <= 0 or not self.restarting: return 0
     dead = (self.steps_seen - self.last_used >= self.dead_code_window).nonzero().flatten()
     if len(dead) == 0: return 0
-    flat = gather_global_batch(e.detach()).reshape(-1, self.dim)   # every rank draws alike (see _track_usage)
-    pick = torch.randint(0, len(flat), (len(dead),), device=flat.device)
-    self.codebook.weight[dead] = flat[pick].to(self.codebook.weight.dtype)
+    self._restart(dead, e)
     self.last_used[dead] = self.steps_seen                           # a full window before the next restart
-    self.restarts += len(dead)
     if opt is not None: reset_optimizer_rows(opt, self.codebook.weight, dead)
     return len(dead)
 
