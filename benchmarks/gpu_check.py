@@ -1,4 +1,4 @@
-"""The GPU check (issue #15): one prepared run, at most ~8 minutes on one CUDA GPU, whose CSV is the evidence.
+"""The GPU check: one prepared run, at most ~8 minutes on one CUDA GPU, whose CSV is the evidence.
 
     bash benchmarks/gpu_check.sh                  # on a machine with one CUDA GPU
     python benchmarks/gpu_check.py --dry-run      # the same code paths on CPU at smoke sizes (the tests run this)
@@ -153,7 +153,7 @@ def main():
         new = part()
         rows += new
         for r in new: print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}, flush=True)
-    from wartok.reports import git_commit
+    from wartok.store import git_commit
     df = pd.DataFrame(rows).assign(device=name, preset=cfg.preset, batch=B, commit=git_commit(),
                                    torch=torch.__version__)
     s = df[df.kind == "step"].set_index(["compile", "case"]).seconds

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The prepared GPU check (issue #15): at most ~8 minutes on one CUDA GPU; writes reports/benchmarks/<gpu>.csv.
+# The prepared GPU check: at most ~8 minutes on one CUDA GPU; writes reports/benchmarks/<gpu>.csv.
 # Dry run on CPU (what the tests run): bash benchmarks/gpu_check.sh --dry-run
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-"""What a wAR-Tok step costs, against the alternatives, measured in one run (issue #5).
+"""What a wAR-Tok step costs, against the alternatives, measured in one run.
 
     python benchmarks/run.py                 # cpu preset sizes (and paper sizes where a GPU exists)
     python benchmarks/run.py --reps 20       # more repetitions per measurement
@@ -118,7 +118,7 @@ def main():
         print(json.dumps(run_case(a.case, a.preset, a.device, a.reps, a.profile)))
         return
     import torch
-    from wartok.reports import git_commit, hardware
+    from wartok.store import git_commit, hardware
     commit = git_commit()  # before this run rewrites its own tracked report files
     setups = [("cpu", "cpu")] + ([("paper", "cuda")] if torch.cuda.is_available() else [])
     rows = []

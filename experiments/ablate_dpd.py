@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from wartok.config import compose_config
 from wartok.data import ImageArrays, load_cifar10
-from wartok.reports import run_method
+from wartok.experiment import run_method
 
 BASE = ["train.tokenizer_steps=300", "train.ar_steps=300", "train.batch_size=32", "train.ar_batch_size=64",
         "train.log_every=25", "train.ckpt_every=1000", "eval.num_samples=64", "eval.batch_size=250",

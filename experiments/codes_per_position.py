@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 from wartok.data import load_cifar10
-from wartok.reports import load_tokenizer
+from wartok.experiment import load_tokenizer
 
 def distinct_per_position(tokens: torch.Tensor) -> torch.Tensor:
     "Number of distinct codes at each position of tokens [N, L]: float [L]."

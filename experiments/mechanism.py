@@ -1,4 +1,4 @@
-"""Is WGF-DPD operating? The mechanism dashboard on CIFAR-10, setting by setting (07_dpd §7, 05_tokenizer, 08_train).
+"""Is WGF-DPD operating? The mechanism dashboard on CIFAR-10, setting by setting (07_dpd §7, 05_tokenizer, 09_train).
 
 Each setting trains the `cpu` preset's tokenizer on the first 10,000 CIFAR-10 training images (the frontier's
 held-out selection data; never the test split) for 400 steps at the preset's batch of 64, and every 50 steps
@@ -67,7 +67,7 @@ def dashboard(out: Path, train, held) -> pd.DataFrame:
 def usage(out: Path, train, held) -> pd.DataFrame:
     "Two-stage code usage on the held-out images after the same budget, under each restart rule."
     from wartok.config import compose_config
-    from wartok.reports import train_tokenizer
+    from wartok.experiment import train_tokenizer
     from wartok.tokenizer import codebook_stats
     from wartok.train import tokenize_dataset
     rows = []

@@ -1,4 +1,4 @@
-"""Does the gLoss ranking of two tokenizers survive a longer or a larger final prior? (issue #13, item 3)
+"""Does the gLoss ranking of two tokenizers survive a longer or a larger final prior?
 
     python experiments/prior_budget.py runs/cifar10/cpu reports/cifar10/prior_budget
 
@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from wartok.reports import build_datasets, git_commit, load_tokenizer, train_prior
+from wartok.experiment import build_datasets, load_tokenizer, train_prior
+
+from wartok.store import git_commit
 from wartok.metrics import tokenizer_metrics
 from wartok.train import TokenArrays, evaluate_nll
 

@@ -10,7 +10,7 @@ from two checkouts (PYTHONPATH at each), or with two thread counts, and compare 
 
 `record` is the report's stage 1 (`train_tokenizer`, the preset's data and seed) for `steps` steps with a log line
 every step, in a temporary folder; it writes every step's logged scalars. `compare` prints |Δ loss| per step of each
-file against the first. Issue #15 used it for reports/cifar10/cpu/README.md.
+file against the first. reports/cifar10/cpu/README.md used it.
 """
 import json, sys, tempfile
 from pathlib import Path
@@ -18,8 +18,8 @@ from pathlib import Path
 def record(preset: str, method: str, steps: int, out: str):
     import torch
     from wartok.config import compose_config
-    from wartok.reports import build_datasets, train_tokenizer
-    from wartok.train import read_jsonl
+    from wartok.experiment import build_datasets, train_tokenizer
+    from wartok.store import read_jsonl
     cfg = compose_config(preset, ["device=cpu", f"train.tokenizer_steps={steps}", "train.log_every=1",
                                   "train.tensorboard=false"])
     train_ds, _ = build_datasets(cfg.data, eval_ds=[])  # the evaluation split is not needed

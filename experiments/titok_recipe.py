@@ -1,4 +1,4 @@
-"""The TiTok recipe at CPU scale: learning curves of the 1D tokenizer under candidate settings (issue #16).
+"""The TiTok recipe at CPU scale: learning curves of the 1D tokenizer under candidate settings.
 
 Held-out *training* images only: it trains on the first 10,000 training images and measures every `--every` steps on
 the last 1,000 (never the test split), so the `cpu_titok` preset's settings are chosen without seeing the images its
@@ -17,7 +17,7 @@ import torch
 from wartok.config import as_kwargs, compose_config
 from wartok.data import BatchLoader, ImageArrays, load_cifar10
 from wartok.metrics import tokenizer_metrics
-from wartok.reports import git_commit
+from wartok.store import git_commit
 from wartok.tokenizer import build_tokenizer
 from wartok.train import TokenizerTrainer
 from codes_per_position import distinct_per_position  # this folder is on sys.path when run as a script

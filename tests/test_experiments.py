@@ -126,7 +126,7 @@ def test_every_baseline_on_the_smoke_preset_with_the_1d_tokenizer(tmp_path, cifa
 def test_cpu_titok_preset_composes_and_trains(tmp_path, cifar_root):
     "The cpu_titok preset as shipped (the 1D tokenizer with its recipe), two steps of each of its methods."
     from wartok.config import compose_config
-    from wartok.reports import run_method
+    from wartok.experiment import run_method
     root, _ = cifar_root
     cfg = compose_config("cpu_titok", [f"data.root={root}", "data.train_limit=128", "data.eval_limit=64",
                                        "train.tokenizer_steps=2", "train.ar_steps=2", "eval.num_samples=8",

@@ -40,7 +40,7 @@ def test_frontier_report(frontier):
     for f in ("frontier.png", "tracking.png", "tracking_first.csv", "matched.csv"):
         assert (report / f).stat().st_size > 0, f
     table = (report / "table.md").read_text()
-    assert "## Verdict against the issue's targets" in table and ("**met**" in table or "**missed**" in table)
+    assert "## Verdict against the frontier's targets" in table and ("**met**" in table or "**missed**" in table)
     assert "Selection on held-out training images" in table
     matched = pd.read_csv(report / "matched.csv")
     assert set(matched.level) == {"two-stage K=64", "two-stage K=32", "two-stage K=16"}

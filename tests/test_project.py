@@ -115,3 +115,55 @@ def test_constraints_pin_what_settings_ini_asks_for():
     assert "-c constraints.txt" in (ROOT / "environment.yml").read_text()
     assert "-c constraints.txt" in (ROOT / "README.md").read_text()
     assert "-c constraints.txt" in (ROOT / ".ci" / "run").read_text()
+
+def _yaml_values(path: Path) -> dict:
+    "A YAML config file's values, {'group.key' or 'key': value}, without hydra's defaults list (not resolved)."
+    from omegaconf import OmegaConf
+    raw = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    raw.pop("defaults", None)
+    return {f"{k}.{kk}" if isinstance(v, dict) else k: vv
+            for k, v in raw.items() for kk, vv in (v.items() if isinstance(v, dict) else [(None, v)])}
+
+def _group_choices(preset: Path) -> dict:
+    "The option of each config group a preset composes: config.yaml's defaults, then the preset's overrides."
+    from omegaconf import OmegaConf
+    chosen = {}
+    for path in (ROOT / "wartok" / "conf" / "config.yaml", preset):
+        for d in OmegaConf.to_container(OmegaConf.load(path)).get("defaults", []):
+            if isinstance(d, dict):
+                for k, v in d.items(): chosen[k.replace("override /", "").lstrip("/")] = v
+    return chosen
+
+def test_each_default_lives_in_one_place():
+    """The dataclasses of wartok.config hold the defaults. The default option of each config group holds nothing
+    (any value there would repeat or contradict the dataclass); another option of a group (titok, imagenet_folder)
+    and every preset hold only values that differ from what they change."""
+    import dataclasses
+    from wartok import config
+    conf = ROOT / "wartok" / "conf"
+    schema = {"data": config.DataConfig, "tokenizer": config.TokenizerConfig, "ar": config.ARConfig,
+              "dpd": config.DPDConfig, "train": config.TrainConfig, "eval": config.EvalConfig}
+    defaults = {f"{g}.{f.name}": f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+                for g, cls in schema.items() for f in dataclasses.fields(cls)}
+    top = {f.name: f.default for f in dataclasses.fields(config.Config) if f.name not in schema}
+    base_choice = _group_choices(conf / "config.yaml")
+    problems = []
+    for group in schema:
+        for path in sorted((conf / group).glob("*.yaml")):
+            values = _yaml_values(path)
+            for k, v in values.items():
+                if path.stem == base_choice[group]:
+                    problems.append(f"{group}/{path.name}: {k}={v!r} belongs in the dataclass (default option)")
+                elif v == defaults[f"{group}.{k}"]:
+                    problems.append(f"{group}/{path.name}: {k}={v!r} repeats the dataclass default")
+    top_yaml = _yaml_values(conf / "config.yaml")
+    problems += [f"config.yaml: {k}={v!r} repeats Config" for k, v in top_yaml.items() if top.get(k) == v]
+    for preset in sorted((conf / "preset").glob("*.yaml")):
+        base = {**defaults, **top, **top_yaml}
+        for group, option in _group_choices(preset).items():
+            if group in schema:
+                base.update({f"{group}.{k}": v for k, v in _yaml_values(conf / group / f"{option}.yaml").items()})
+        problems += [f"preset/{preset.name}: {k}={v!r} repeats what it changes" for k, v in
+                     _yaml_values(preset).items() if k in base and base[k] == v]
+        problems += [f"preset/{preset.name}: {k} is not a config key" for k in _yaml_values(preset) if k not in base]
+    assert not problems, "\n".join(problems)

@@ -6,7 +6,7 @@ import torch
 SCRIPT = """
 import sys, json
 from wartok.config import compose_config
-from wartok.reports import run_method
+from wartok.experiment import run_method
 cfg = compose_config("smoke", ["data.root={root}", "train.tokenizer_steps=40", "train.ar_steps=10",
                                "train.ckpt_every=5", "train.batch_size=16", "eval.num_samples=8", "eval.batch_size=8"])
 row = run_method(cfg, "wartok", sys.argv[1], resume=len(sys.argv) > 2, progress=False)
@@ -48,7 +48,7 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, cifar_root):
     assert strip(log) == strip(ref_log)
 
 def test_truncated_checkpoint_is_a_clear_error(tmp_path):
-    from wartok.train import CheckpointError, load_checkpoint, save_checkpoint
+    from wartok.store import CheckpointError, load_checkpoint, save_checkpoint
     save_checkpoint({"step": 3, "w": torch.randn(1000)}, tmp_path / "t.ckpt")
     raw = (tmp_path / "t.ckpt").read_bytes()
     (tmp_path / "t.ckpt").write_bytes(raw[:100])
@@ -68,7 +68,7 @@ def test_missing_dataset_offline(tmp_path):
 def test_output_folder_of_another_run_is_refused(tmp_path, cifar_root):
     root, _ = cifar_root
     from wartok.config import compose_config
-    from wartok.reports import run_method
+    from wartok.experiment import run_method
     cfg = compose_config("smoke", [f"data.root={root}", "train.tokenizer_steps=2", "train.ar_steps=2",
                                    "eval.num_samples=4", "eval.batch_size=4", "train.methods=[two_stage]"])
     run_method(cfg, "two_stage", tmp_path, progress=False)

@@ -1,5 +1,5 @@
 """A resumed run is the run it says it is: config- and data-checked resume, one writer per folder, writes that
-fail without losing anything (issue #14)."""
+fail without losing anything."""
 import json, socket, subprocess, sys, time
 from unittest import mock
 
@@ -8,8 +8,8 @@ import torch
 
 from wartok.config import compose_config
 from wartok.data import make_fake_cifar10
-from wartok.reports import RunMismatch, run_method
-from wartok.train import RunLocked, WriteError, load_checkpoint
+from wartok.experiment import run_method
+from wartok.store import RunLocked, RunMismatch, WriteError, load_checkpoint
 
 QUICK = ["train.tokenizer_steps=6", "train.ar_steps=4", "train.ckpt_every=2", "eval.num_samples=4", "eval.batch_size=4",
          "data.train_limit=64", "data.eval_limit=32"]
@@ -26,7 +26,7 @@ def cfg_for(root, *extra):
     return compose_config("smoke", [f"data.root={root}", *QUICK, *extra])
 
 def test_resume_with_a_changed_key_is_refused_and_names_it(tmp_path, data):
-    "The issue's scenario: resume into a finished folder with other settings; refused, nothing reused."
+    "The scenario: resume into a finished folder with other settings; refused, nothing reused."
     run_method(cfg_for(data), "wartok", tmp_path / "run", progress=False)
     changed = cfg_for(data, "dpd.weight=5.0", "tokenizer.codebook_size=32")
     with pytest.raises(RunMismatch) as e: run_method(changed, "wartok", tmp_path / "run", resume=True, progress=False)
@@ -35,7 +35,7 @@ def test_resume_with_a_changed_key_is_refused_and_names_it(tmp_path, data):
     assert "--run-dir" in msg  # says how to start a fresh run
 
 def test_resume_after_a_kill_with_a_changed_key_is_refused_before_any_work(tmp_path, data):
-    with mock.patch("wartok.reports.evaluate_method", side_effect=KeyboardInterrupt):  # dies after training
+    with mock.patch("wartok.experiment.evaluate_method", side_effect=KeyboardInterrupt):  # dies after training
         with pytest.raises(KeyboardInterrupt): run_method(cfg_for(data), "two_stage", tmp_path, progress=False)
     snapshot = lambda: {p: p.read_bytes() for p in (tmp_path / "two_stage").rglob("*") if p.is_file()}
     files = snapshot()
@@ -64,7 +64,7 @@ def test_metrics_are_reused_only_for_the_same_config(tmp_path, data):
 SLOW_RUN = """
 import sys
 from wartok.config import compose_config
-from wartok.reports import run_method
+from wartok.experiment import run_method
 cfg = compose_config("smoke", ["data.root={root}", "train.tokenizer_steps=100000", "data.train_limit=64"])
 run_method(cfg, "two_stage", sys.argv[1], progress=False)
 """
@@ -119,7 +119,7 @@ def test_a_failing_log_write_names_the_file(tmp_path, data):
 
 def test_provenance_ignores_outputs_under_reports(tmp_path):
     "The report a run writes under reports/ does not make its own commit '+dirty'."
-    from wartok.reports import git_commit
+    from wartok.store import git_commit
     repo = tmp_path / "repo"
     (repo / "reports").mkdir(parents=True)
     (repo / "code.py").write_text("x = 1\n")

@@ -21,7 +21,7 @@ __all__ = ['DataConfig', 'TokenizerConfig', 'ARConfig', 'DPDConfig', 'TrainConfi
 @dataclass
 class DataConfig:
     name: str = "cifar10"            # cifar10 | imagenet_folder
-    root: Optional[str] = None       # None: $WARTOK_DATA, else the per-user cache folder
+    root: Optional[str] = "${oc.env:WARTOK_DATA,null}"  # $WARTOK_DATA; unset: the per-user cache folder
     download: bool = True            # try the official download when nothing local is found
     image_size: int = 32
     num_classes: int = 10
@@ -98,7 +98,7 @@ class DPDConfig:
     proxy_heads: int = 4
     proxy_lr: float = 1.0e-3
     proxy_steps: int = 1
-    proxy_replay: int = 0            # extra proxy steps on the last N steps' tokens (0: this batch again; 08_train)
+    proxy_replay: int = 0            # extra proxy steps on the last N steps' tokens (0: this batch again; 09_train)
     to_codebook: bool = False
     clip: Optional[float] = None
     ar_weight: float = 0.1           # lambda for the backprop-through-AR baseline
@@ -146,7 +146,7 @@ class Config:
     preset: str = MISSING            # set by compose_config to the chosen preset's name
     seed: int = 0
     device: str = "cpu"
-    out_dir: str = "runs/default"
+    out_dir: str = "runs/${preset}"
 
 # %% ../nbs/01_config.ipynb #01-config-007
 def conf_dir() -> Path:

@@ -472,7 +472,7 @@ def hinge_g_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035
 LOSS_KEYS = ("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start")
-# the methods that change the tokenizer itself (08_train lists every method): the flow-matching baselines
+# the methods that change the tokenizer itself (09_train lists every method): the flow-matching baselines
 METHOD_TOKENIZER = {"flow": dict(decoder="flow"), "flow_tail_dropout": dict(decoder="flow"),
                     "flow_tied_dropout": dict(decoder="flow", flow_tied=True)}
 
