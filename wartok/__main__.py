@@ -9,6 +9,7 @@ __all__ = ['in_ipython']
 import sys
 from .cli import main
 
+
 def in_ipython() -> bool:
     "True inside IPython/Jupyter, where `__name__` is also '__main__'."
     try:
@@ -17,4 +18,6 @@ def in_ipython() -> bool:
     except NameError:
         return False
 
-if __name__ == "__main__" and not in_ipython(): sys.exit(main())
+
+if __name__ == "__main__" and not in_ipython():
+    sys.exit(main())

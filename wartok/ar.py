@@ -16,74 +16,120 @@ from .distributed import get_rank, get_world_size
 __all__ = ['token_nll', 'GPT', 'filter_logits', 'guided', 'sample', 'ar_train_step', 'build_ar']
 
 # %% ../nbs/06_ar.ipynb #06-ar-004
-def token_nll(logits: torch.Tensor, tokens: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None,
-              reduction: str = "mean") -> torch.Tensor:
+def token_nll(
+    logits: torch.Tensor,
+    tokens: Optional[torch.Tensor] = None,
+    onehot: Optional[torch.Tensor] = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
     """NLL in nats per token from logits [B, L, V]: of hard `tokens` [B, L], or of soft `onehot` targets [B, L, V]
     (which keeps the gradient path to them: backprop-through-AR). `reduction='none'`: [B, L]."""
-    if onehot is not None: loss = -(onehot * F.log_softmax(logits, -1)).sum(-1)
+    if onehot is not None:
+        loss = -(onehot * F.log_softmax(logits, -1)).sum(-1)
     else:  # rows of V logits: the [B, V, L] layout cross_entropy also accepts costs 1.5x on CPU (strided softmax)
-        loss = F.cross_entropy(logits.flatten(0, -2), tokens.flatten(), reduction="none").view(tokens.shape)
+        loss = F.cross_entropy(logits.flatten(0, -2), tokens.flatten(), reduction="none").view(
+            tokens.shape
+        )
     return loss.mean() if reduction == "mean" else loss
 
 # %% ../nbs/06_ar.ipynb #06-ar-004-1
 class GPT(nn.Module):
     "Decoder-only transformer prior over `seq_len` tokens from a vocabulary of `vocab_size` codes."
-    def __init__(self, vocab_size: int, seq_len: int, width: int = 128, depth: int = 2, heads: int = 4,
-                 num_classes: int = 0, class_dropout: float = 0.0, hidden_multiple: int = 1):
+
+    def __init__(
+        self,
+        vocab_size: int,
+        seq_len: int,
+        width: int = 128,
+        depth: int = 2,
+        heads: int = 4,
+        num_classes: int = 0,
+        class_dropout: float = 0.0,
+        hidden_multiple: int = 1,
+    ):
         super().__init__()
         self.vocab_size, self.seq_len = vocab_size, seq_len
         self.num_classes, self.class_dropout = num_classes, class_dropout
         self.tok_emb = nn.Embedding(vocab_size, width)
         self.pos_emb = nn.Parameter(torch.randn(seq_len, width) * 0.02)
-        if num_classes > 0: self.class_emb = nn.Embedding(num_classes + 1, width)  # index num_classes = null
-        else: self.bos = nn.Parameter(torch.randn(width) * 0.02)
-        self.blocks = nn.ModuleList(Block(width, heads, causal=True, hidden_multiple=hidden_multiple)
-                                    for _ in range(depth))
+        if num_classes > 0:
+            self.class_emb = nn.Embedding(num_classes + 1, width)  # index num_classes = null
+        else:
+            self.bos = nn.Parameter(torch.randn(width) * 0.02)
+        self.blocks = nn.ModuleList(
+            Block(width, heads, causal=True, hidden_multiple=hidden_multiple) for _ in range(depth)
+        )
         self.norm, self.head = nn.RMSNorm(width), nn.Linear(width, vocab_size, bias=False)
         self.apply(self._init)
 
     @staticmethod
     def _init(m):
-        if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=0.02)
-        if isinstance(m, nn.Linear) and m.bias is not None: nn.init.zeros_(m.bias)
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
 
     @property
-    def conditional(self) -> bool: return self.num_classes > 0
+    def conditional(self) -> bool:
+        return self.num_classes > 0
 
     def start(self, n: int, labels: Optional[torch.Tensor], device) -> torch.Tensor:
         "The position-0 input [n, 1, width]: BOS, or the class embedding (null class for `labels=None`)."
-        if not self.conditional: return self.bos.expand(n, 1, -1)
-        if labels is None: labels = torch.full((n,), self.num_classes, device=device, dtype=torch.long)
-        elif self.training and self.class_dropout > 0:  # label dropout teaches the unconditional branch of CFG
+        if not self.conditional:
+            return self.bos.expand(n, 1, -1)
+        if labels is None:
+            labels = torch.full((n,), self.num_classes, device=device, dtype=torch.long)
+        elif (
+            self.training and self.class_dropout > 0
+        ):  # label dropout teaches the unconditional branch of CFG
             # drawn for the global batch, this rank's positions taken: under torchrun the same draws as one process
             r, w = get_rank(), get_world_size()
-            labels = torch.where((torch.rand(n * w, device=device) < self.class_dropout)[r::w], self.num_classes,
-                                 labels)
+            labels = torch.where(
+                (torch.rand(n * w, device=device) < self.class_dropout)[r::w],
+                self.num_classes,
+                labels,
+            )
         return self.class_emb(labels)[:, None]
 
-    def embed(self, tokens: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def embed(
+        self, tokens: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None
+    ) -> torch.Tensor:
         "Token embeddings from hard `tokens` [B, T] or (soft / straight-through) `onehot` [B, T, V]."
         return self.tok_emb(tokens) if onehot is None else onehot @ self.tok_emb.weight
 
-    def forward(self, tokens: Optional[torch.Tensor] = None, labels: Optional[torch.Tensor] = None,
-                onehot: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def forward(
+        self,
+        tokens: Optional[torch.Tensor] = None,
+        labels: Optional[torch.Tensor] = None,
+        onehot: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
         "Teacher-forced logits [B, L, V]: position i scores token i given tokens < i (and the label)."
         emb = self.embed(tokens, onehot)
         B, L = emb.shape[:2]
-        if L > self.seq_len: raise ValueError(f"sequence of {L} tokens, model built for {self.seq_len}")
+        if L > self.seq_len:
+            raise ValueError(f"sequence of {L} tokens, model built for {self.seq_len}")
         h = torch.cat([self.start(B, labels, emb.device), emb[:, :-1]], 1) + self.pos_emb[:L]
-        for b in self.blocks: h = b(h)
+        for b in self.blocks:
+            h = b(h)
         return self.head(self.norm(h))
 
-    def log_probs(self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
-                  temperature: float = 1.0) -> torch.Tensor:
+    def log_probs(
+        self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None, temperature: float = 1.0
+    ) -> torch.Tensor:
         "log p(k | z_<i, y) for every position and code: [B, L, V], at `temperature`."
         return F.log_softmax(self(tokens, labels) / temperature, dim=-1)
 
-    def nll(self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None, onehot: Optional[torch.Tensor] = None,
-            reduction: str = "mean") -> torch.Tensor:
+    def nll(
+        self,
+        tokens: torch.Tensor,
+        labels: Optional[torch.Tensor] = None,
+        onehot: Optional[torch.Tensor] = None,
+        reduction: str = "mean",
+    ) -> torch.Tensor:
         "Negative log-likelihood in nats per token (the paper's AR loss). `reduction='none'`: [B, L]."
-        return token_nll(self(tokens if onehot is None else None, labels, onehot), tokens, onehot, reduction)
+        return token_nll(
+            self(tokens if onehot is None else None, labels, onehot), tokens, onehot, reduction
+        )
 
 # %% ../nbs/06_ar.ipynb #06-ar-011
 def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -105,15 +151,26 @@ def guided(cond_logits: torch.Tensor, uncond_logits: torch.Tensor, scale: float)
 
 # %% ../nbs/06_ar.ipynb #06-ar-011-2
 @torch.no_grad()
-def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperature: float = 1.0, top_k: int = 0,
-           top_p: float = 1.0, cfg_scale: float = 1.0, use_cache: bool = True,
-           generator: Optional[torch.Generator] = None, device=None) -> torch.Tensor:
+def sample(
+    model: GPT,
+    n: int,
+    labels: Optional[torch.Tensor] = None,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    top_p: float = 1.0,
+    cfg_scale: float = 1.0,
+    use_cache: bool = True,
+    generator: Optional[torch.Generator] = None,
+    device=None,
+) -> torch.Tensor:
     "Draw `n` token sequences [n, L]. CFG applies when the model is conditional and `cfg_scale != 1`."
     was_training = model.training
     model.eval()
     device = device or next(model.parameters()).device
     use_cfg = model.conditional and labels is not None and cfg_scale != 1.0
-    batch_labels = torch.cat([labels, torch.full_like(labels, model.num_classes)]) if use_cfg else labels
+    batch_labels = (
+        torch.cat([labels, torch.full_like(labels, model.num_classes)]) if use_cfg else labels
+    )
     B = 2 * n if use_cfg else n
     out = torch.empty(n, 0, dtype=torch.long, device=device)
     caches = [dict() for _ in model.blocks] if use_cache else None
@@ -121,14 +178,18 @@ def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperatur
     for i in range(model.seq_len):
         if use_cache:
             x = model.start(B, batch_labels, device) if i == 0 else model.tok_emb(tokens_in)
-            h = x + model.pos_emb[i:i + 1]
-            for blk, c in zip(model.blocks, caches): h = blk(h, c)
+            h = x + model.pos_emb[i : i + 1]
+            for blk, c in zip(model.blocks, caches):
+                h = blk(h, c)
             logits = model.head(model.norm(h))[:, -1]
         else:
             seq = torch.cat([out, out]) if use_cfg else out
-            full = torch.cat([seq, torch.zeros(B, 1, dtype=torch.long, device=device)], 1)  # dummy last token: unread
+            full = torch.cat(
+                [seq, torch.zeros(B, 1, dtype=torch.long, device=device)], 1
+            )  # dummy last token: unread
             logits = model(full, batch_labels)[:, -1]
-        if use_cfg: logits = guided(logits[:n], logits[n:], cfg_scale)
+        if use_cfg:
+            logits = guided(logits[:n], logits[n:], cfg_scale)
         logits = filter_logits(logits / temperature, top_k, top_p)
         nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)
         out = torch.cat([out, nxt], 1)
@@ -137,27 +198,52 @@ def sample(model: GPT, n: int, labels: Optional[torch.Tensor] = None, temperatur
     return out
 
 # %% ../nbs/06_ar.ipynb #06-ar-019
-def ar_train_step(model: nn.Module, opt: torch.optim.Optimizer, tokens: torch.Tensor,
-                  labels: Optional[torch.Tensor] = None, clip: float = 1.0,
-                  log_probs: Optional[torch.Tensor] = None) -> torch.Tensor:
+def ar_train_step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    tokens: torch.Tensor,
+    labels: Optional[torch.Tensor] = None,
+    clip: float = 1.0,
+    log_probs: Optional[torch.Tensor] = None,
+) -> torch.Tensor:
     """One maximum-likelihood step on hard `tokens` [B, L] (detached); returns the NLL before the step as a 0-dim
     tensor (read it when needed: no host sync here). `log_probs`: the log-softmax of the model's training-mode
     forward of these tokens, when the caller already has it (wAR-Tok's proxy: one forward serves its contrast and
     this step). `model` is a `GPT` or a DistributedDataParallel-wrapped one (the loss goes through `forward`)."""
     model.train()
     tokens = tokens.detach()
-    if log_probs is not None: loss = F.nll_loss(log_probs.flatten(0, -2), tokens.flatten())
-    else: loss = token_nll(model(tokens, labels), tokens)
+    if log_probs is not None:
+        loss = F.nll_loss(log_probs.flatten(0, -2), tokens.flatten())
+    else:
+        loss = token_nll(model(tokens, labels), tokens)
     opt.zero_grad(set_to_none=True)
     loss.backward()
-    if clip: torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    if clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
     opt.step()
     return loss.detach()
 
 # %% ../nbs/06_ar.ipynb #06-ar-019-1
-def build_ar(vocab_size: int, seq_len: int, num_classes: int = 0, width: int = 128, depth: int = 2, heads: int = 4,
-             class_dropout: float = 0.0, conditional: bool = False, hidden_multiple: int = 1,
-             **_sampling) -> GPT:
+def build_ar(
+    vocab_size: int,
+    seq_len: int,
+    num_classes: int = 0,
+    width: int = 128,
+    depth: int = 2,
+    heads: int = 4,
+    class_dropout: float = 0.0,
+    conditional: bool = False,
+    hidden_multiple: int = 1,
+    **_sampling,
+) -> GPT:
     "A `GPT` from the keys of the `ar` config group (sampling settings are used by `sample`, not here)."
-    return GPT(vocab_size, seq_len, width, depth, heads, num_classes if conditional else 0, class_dropout,
-               hidden_multiple)
+    return GPT(
+        vocab_size,
+        seq_len,
+        width,
+        depth,
+        heads,
+        num_classes if conditional else 0,
+        class_dropout,
+        hidden_multiple,
+    )

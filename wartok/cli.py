@@ -22,31 +22,62 @@ from .train import METHODS
 __all__ = ['parameter_overrides', 'run_experiment', 'choices', 'parse_args', 'main', 'torchrun_command', 'launch']
 
 # %% ../nbs/13_cli.ipynb #13-cli-020
-def parameter_overrides(seed=None, data_root=None, device=None, methods=None, fid=None, fid_weights_path=None,
-                        num_samples=None, extra=()) -> list[str]:
+def parameter_overrides(
+    seed=None,
+    data_root=None,
+    device=None,
+    methods=None,
+    fid=None,
+    fid_weights_path=None,
+    num_samples=None,
+    extra=(),
+) -> list[str]:
     "Hydra overrides for the experiment notebooks' papermill parameters that are not None."
     ov = []
-    if seed is not None: ov.append(f"seed={int(seed)}")
-    if data_root is not None: ov.append(f"data.root={data_root}")
-    if device is not None: ov.append(f"device={device}")
+    if seed is not None:
+        ov.append(f"seed={int(seed)}")
+    if data_root is not None:
+        ov.append(f"data.root={data_root}")
+    if device is not None:
+        ov.append(f"device={device}")
     if methods is not None:
         ms = [m.strip() for m in methods.split(",")] if isinstance(methods, str) else list(methods)
         bad = [m for m in ms if m not in METHODS]
-        if bad: raise ValueError(f"unknown methods {bad}: expected some of {METHODS}")
+        if bad:
+            raise ValueError(f"unknown methods {bad}: expected some of {METHODS}")
         ov.append(f"train.methods=[{','.join(ms)}]")
-    if fid is not None: ov.append(f"eval.fid={str(bool(fid)).lower()}")
-    if fid_weights_path is not None: ov.append(f"eval.fid_weights_path={fid_weights_path}")
-    if num_samples is not None: ov.append(f"eval.num_samples={int(num_samples)}")
-    if isinstance(extra, str):  # papermill -p passes strings: one override, or a Python list literal of them
-        extra = ast.literal_eval(extra) if extra.strip().startswith("[") else [extra] if extra.strip() else []
+    if fid is not None:
+        ov.append(f"eval.fid={str(bool(fid)).lower()}")
+    if fid_weights_path is not None:
+        ov.append(f"eval.fid_weights_path={fid_weights_path}")
+    if num_samples is not None:
+        ov.append(f"eval.num_samples={int(num_samples)}")
+    if isinstance(
+        extra, str
+    ):  # papermill -p passes strings: one override, or a Python list literal of them
+        extra = (
+            ast.literal_eval(extra)
+            if extra.strip().startswith("[")
+            else [extra]
+            if extra.strip()
+            else []
+        )
     return ov + list(extra)
 
 # %% ../nbs/13_cli.ipynb #13-cli-021
-def run_experiment(cfg: DictConfig, run_dir: Path, report_dir: Path, *, resume: bool = False,
-                   progress: bool = True, notes: str = "") -> pd.DataFrame:
+def run_experiment(
+    cfg: DictConfig,
+    run_dir: Path,
+    report_dir: Path,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    notes: str = "",
+) -> pd.DataFrame:
     "Every method of `cfg.train.methods` on the same data (`run_methods`), then the report. Returns the results."
     rows = run_methods(cfg, run_dir, resume=resume, progress=progress)
-    if is_main(): write_report(rows, cfg, run_dir, report_dir, notes)  # one writer
+    if is_main():
+        write_report(rows, cfg, run_dir, report_dir, notes)  # one writer
     barrier()
     return pd.DataFrame(rows)
 
@@ -55,19 +86,35 @@ def choices(group: str) -> str:
     "The names of a config group's YAML files, as `--help` lists them: 'cpu | cpu_titok | ...'."
     return " | ".join(sorted(p.stem for p in (conf_dir() / group).glob("*.yaml")))
 
+
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m wartok", description=(
-        "Run a wartok experiment (every method of train.methods, then the report) in one process or under "
-        "torchrun --nproc_per_node=N. Batch sizes in the config are global."))
+    p = argparse.ArgumentParser(
+        prog="python -m wartok",
+        description=(
+            "Run a wartok experiment (every method of train.methods, then the report) in one process or under "
+            "torchrun --nproc_per_node=N. Batch sizes in the config are global."
+        ),
+    )
     p.add_argument("--preset", default="smoke", help=choices("preset"))
     p.add_argument("--dataset", default="cifar10", help=choices("data"))
-    p.add_argument("--run-dir", default=None, help="checkpoints and logs (default runs/<dataset>/<preset>)")
-    p.add_argument("--report-dir", default=None,
-                   help="results.csv, table.md, plots (default reports/<dataset>/<preset>)")
-    p.add_argument("--resume", action="store_true", help="continue from the latest good checkpoints")
+    p.add_argument(
+        "--run-dir", default=None, help="checkpoints and logs (default runs/<dataset>/<preset>)"
+    )
+    p.add_argument(
+        "--report-dir",
+        default=None,
+        help="results.csv, table.md, plots (default reports/<dataset>/<preset>)",
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="continue from the latest good checkpoints"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars or lines")
     p.add_argument("--notes", default="", help="a paragraph appended to table.md")
-    p.add_argument("overrides", nargs="*", help="hydra overrides, e.g. device=cuda train.amp=true dpd.weight=0.3")
+    p.add_argument(
+        "overrides",
+        nargs="*",
+        help="hydra overrides, e.g. device=cuda train.amp=true dpd.weight=0.3",
+    )
     return p.parse_intermixed_args(argv)  # options may come after overrides too
 
 # %% ../nbs/13_cli.ipynb #13-cli-008
@@ -75,39 +122,94 @@ def main(argv: Optional[list[str]] = None) -> int:
     a = parse_args(argv)
     cfg = compose_config(a.preset, [*a.overrides, f"data={a.dataset}"])
     info = init_distributed(cfg.device)
-    if info.device != cfg.device: cfg.device = info.device  # cuda -> cuda:<local rank>
+    if info.device != cfg.device:
+        cfg.device = info.device  # cuda -> cuda:<local rank>
     root = project_root()
     run_dir = Path(a.run_dir or root / "runs" / a.dataset / a.preset)
     report_dir = Path(a.report_dir or root / "reports" / a.dataset / a.preset)
     launcher = "torchrun" if info.world_size > 1 else "python"
-    notes = (a.notes + "\n\n" if a.notes else "") + f"Launched with {info.world_size} process(es) ({launcher})."
+    notes = (
+        a.notes + "\n\n" if a.notes else ""
+    ) + f"Launched with {info.world_size} process(es) ({launcher})."
     try:
-        bar_or_lines = True if sys.stderr.isatty() else "lines"  # a tqdm bar in a terminal, lines in a log file
-        results = run_experiment(cfg, run_dir, report_dir, resume=a.resume,
-                                 progress=bar_or_lines if info.is_main and not a.no_progress else False, notes=notes)
+        bar_or_lines = (
+            True if sys.stderr.isatty() else "lines"
+        )  # a tqdm bar in a terminal, lines in a log file
+        results = run_experiment(
+            cfg,
+            run_dir,
+            report_dir,
+            resume=a.resume,
+            progress=bar_or_lines if info.is_main and not a.no_progress else False,
+            notes=notes,
+        )
         if info.is_main:
-            print(results[["method", "rmse", "psnr", "gloss", "usage", "wall_time_s"]].to_string(index=False))
+            print(
+                results[["method", "rmse", "psnr", "gloss", "usage", "wall_time_s"]].to_string(
+                    index=False
+                )
+            )
             print(f"report: {report_dir / 'table.md'}")
     finally:
         cleanup()
     return 0
 
 # %% ../nbs/13_cli.ipynb #13-cli-010
-def torchrun_command(nproc_per_node: int, preset: str, dataset: str, run_dir: Path, report_dir: Path,
-                     overrides: list[str] = (), resume: bool = False, notes: str = "") -> list[str]:
+def torchrun_command(
+    nproc_per_node: int,
+    preset: str,
+    dataset: str,
+    run_dir: Path,
+    report_dir: Path,
+    overrides: list[str] = (),
+    resume: bool = False,
+    notes: str = "",
+) -> list[str]:
     "The torchrun command line for one experiment."
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={int(nproc_per_node)}",
-           "-m", "wartok", "--preset", preset, "--dataset", dataset, "--run-dir", str(run_dir),
-           "--report-dir", str(report_dir), "--no-progress"]
-    return cmd + (["--resume"] if resume else []) + (["--notes", notes] if notes else []) + list(overrides)
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={int(nproc_per_node)}",
+        "-m",
+        "wartok",
+        "--preset",
+        preset,
+        "--dataset",
+        dataset,
+        "--run-dir",
+        str(run_dir),
+        "--report-dir",
+        str(report_dir),
+        "--no-progress",
+    ]
+    return (
+        cmd
+        + (["--resume"] if resume else [])
+        + (["--notes", notes] if notes else [])
+        + list(overrides)
+    )
 
 # %% ../nbs/13_cli.ipynb #13-cli-010-1
-def launch(nproc_per_node: int, preset: str, dataset: str, run_dir: Path, report_dir: Path,
-           overrides: list[str] = (), resume: bool = False, notes: str = ""):
+def launch(
+    nproc_per_node: int,
+    preset: str,
+    dataset: str,
+    run_dir: Path,
+    report_dir: Path,
+    overrides: list[str] = (),
+    resume: bool = False,
+    notes: str = "",
+):
     "Run `torchrun_command(...)`, echoing its output; returns results.csv as a DataFrame."
-    cmd = torchrun_command(nproc_per_node, preset, dataset, run_dir, report_dir, overrides, resume, notes)
+    cmd = torchrun_command(
+        nproc_per_node, preset, dataset, run_dir, report_dir, overrides, resume, notes
+    )
     print("$", " ".join(cmd), flush=True)
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as p:
-        for line in p.stdout: print(line, end="", flush=True)
-    if p.returncode: raise RuntimeError(f"torchrun exited with status {p.returncode} (its output is above)")
+        for line in p.stdout:
+            print(line, end="", flush=True)
+    if p.returncode:
+        raise RuntimeError(f"torchrun exited with status {p.returncode} (its output is above)")
     return pd.read_csv(Path(report_dir) / "results.csv")

@@ -20,30 +20,38 @@ __all__ = ['DataConfig', 'TokenizerConfig', 'ARConfig', 'DPDConfig', 'TrainConfi
 # %% ../nbs/01_config.ipynb #01-config-005
 @dataclass
 class DataConfig:
-    name: str = "cifar10"            # cifar10 | imagenet_folder
-    root: Optional[str] = "${oc.env:WARTOK_DATA,null}"  # $WARTOK_DATA; unset: the per-user cache folder
-    download: bool = True            # try the official download when nothing local is found
+    name: str = "cifar10"  # cifar10 | imagenet_folder
+    root: Optional[str] = (
+        "${oc.env:WARTOK_DATA,null}"  # $WARTOK_DATA; unset: the per-user cache folder
+    )
+    download: bool = True  # try the official download when nothing local is found
     image_size: int = 32
     num_classes: int = 10
-    hflip: bool = True               # random horizontal flips on the training split
+    hflip: bool = True  # random horizontal flips on the training split
     train_limit: Optional[int] = None  # use only the first N training images (CPU presets)
-    eval_limit: Optional[int] = None   # use only the first N evaluation images
-    num_workers: int = 0             # folder datasets only; CIFAR lives in memory
+    eval_limit: Optional[int] = None  # use only the first N evaluation images
+    num_workers: int = 0  # folder datasets only; CIFAR lives in memory
 
 # %% ../nbs/01_config.ipynb #01-config-005-1
 @dataclass
 class TokenizerConfig:
-    arch: str = "conv2d"             # conv2d | titok
+    arch: str = "conv2d"  # conv2d | titok
     image_size: int = 32
     codebook_size: int = 1024
     code_dim: int = 12
-    l2_codes: bool = True            # cosine-distance codes, as in the paper
-    beta: float = 0.25               # commitment weight
-    tau: float = 1.0                 # temperature of the soft assignment softmax(-dist/tau)
-    dead_code_threshold: float = 0.0 # restart codes whose usage EMA falls below this (0: off)
-    restart_until: Optional[int] = None  # restart only during the first N steps (None: always; 05_tokenizer)
-    dead_code_window: int = 0        # or: restart codes no token chose in the last N steps (0: off; 05_tokenizer)
-    codebook_init: Optional[str] = None  # normal | uniform (None: normal for l2 codes; 05_tokenizer's TiTok recipe)
+    l2_codes: bool = True  # cosine-distance codes, as in the paper
+    beta: float = 0.25  # commitment weight
+    tau: float = 1.0  # temperature of the soft assignment softmax(-dist/tau)
+    dead_code_threshold: float = 0.0  # restart codes whose usage EMA falls below this (0: off)
+    restart_until: Optional[int] = (
+        None  # restart only during the first N steps (None: always; 05_tokenizer)
+    )
+    dead_code_window: int = (
+        0  # or: restart codes no token chose in the last N steps (0: off; 05_tokenizer)
+    )
+    codebook_init: Optional[str] = (
+        None  # normal | uniform (None: normal for l2 codes; 05_tokenizer's TiTok recipe)
+    )
     # conv2d family
     channels: list[int] = field(default_factory=lambda: [32, 64, 128])
     res_blocks: int = 1
@@ -54,13 +62,15 @@ class TokenizerConfig:
     enc_depth: int = 2
     dec_depth: int = 2
     heads: int = 4
-    hidden_multiple: int = 1         # round GEGLU hidden widths up to this multiple (GPU presets: 64)
-    pos_init_std: float = 0.02       # init std of positions and latent/mask queries (TiTok recipe: 05_tokenizer)
+    hidden_multiple: int = 1  # round GEGLU hidden widths up to this multiple (GPU presets: 64)
+    pos_init_std: float = (
+        0.02  # init std of positions and latent/mask queries (TiTok recipe: 05_tokenizer)
+    )
     # the flow-matching decoder of the flow methods (FlowMo / FlexTok / Selftok baselines; 05_tokenizer)
-    flow_steps: int = 8              # sampler steps for a reconstruction
-    flow_sampler: str = "euler"      # euler | heun
+    flow_steps: int = 8  # sampler steps for a reconstruction
+    flow_sampler: str = "euler"  # euler | heun
     # reconstruction losses
-    rec_loss: str = "l2"             # l1 | l2
+    rec_loss: str = "l2"  # l1 | l2
     perceptual_weight: float = 0.0
     perceptual_weights_path: Optional[str] = None
     gan_weight: float = 0.0
@@ -72,36 +82,46 @@ class ARConfig:
     width: int = 128
     depth: int = 2
     heads: int = 4
-    class_dropout: float = 0.1       # label dropout for classifier-free guidance (conditional only)
-    conditional: bool = False        # CIFAR-10 in the paper: unconditional
+    class_dropout: float = 0.1  # label dropout for classifier-free guidance (conditional only)
+    conditional: bool = False  # CIFAR-10 in the paper: unconditional
     temperature: float = 1.0
     top_k: int = 0
     top_p: float = 1.0
     cfg_scale: float = 1.0
-    hidden_multiple: int = 1         # GEGLU hidden widths rounded up to this (GPU presets: 64); proxy and target too
+    hidden_multiple: int = (
+        1  # GEGLU hidden widths rounded up to this (GPU presets: 64); proxy and target too
+    )
 
 # %% ../nbs/01_config.ipynb #01-config-005-3
 @dataclass
 class DPDConfig:
-    weight: float = 0.1              # lambda_DPD
-    start_step: int = 0              # warm start: no DPD before this step (the proxy still fits the tokens)
-    warmup_steps: int = 0            # then lambda ramps linearly from 0 over this many steps
+    weight: float = 0.1  # lambda_DPD
+    start_step: int = 0  # warm start: no DPD before this step (the proxy still fits the tokens)
+    warmup_steps: int = 0  # then lambda ramps linearly from 0 over this many steps
     tau: float = 1.0
     target_temperature: float = 0.5  # T
-    target_mode: str = "frozen_random"  # frozen_random | sharpened_proxy | ema | pretrained | warm_proxy
+    target_mode: str = (
+        "frozen_random"  # frozen_random | sharpened_proxy | ema | pretrained | warm_proxy
+    )
     target_path: Optional[str] = None
-    target_ema_decay: float = 0.99   # target_mode=ema: decay of the proxy's moving average
-    target_init_std: Optional[float] = None  # frozen_random: token embedding and head drawn N(0, std^2) (07_dpd §7)
-    target_entropy: Optional[float] = None   # target's entropy as a fraction of log K: T solved at the first DPD step
+    target_ema_decay: float = 0.99  # target_mode=ema: decay of the proxy's moving average
+    target_init_std: Optional[float] = (
+        None  # frozen_random: token embedding and head drawn N(0, std^2) (07_dpd §7)
+    )
+    target_entropy: Optional[float] = (
+        None  # target's entropy as a fraction of log K: T solved at the first DPD step
+    )
     proxy_width: int = 128
     proxy_depth: int = 2
     proxy_heads: int = 4
     proxy_lr: float = 1.0e-3
     proxy_steps: int = 1
-    proxy_replay: int = 0            # extra proxy steps on the last N steps' tokens (0: this batch again; 09_train)
+    proxy_replay: int = (
+        0  # extra proxy steps on the last N steps' tokens (0: this batch again; 09_train)
+    )
     to_codebook: bool = False
     clip: Optional[float] = None
-    ar_weight: float = 0.1           # lambda for the backprop-through-AR baseline
+    ar_weight: float = 0.1  # lambda for the backprop-through-AR baseline
 
 # %% ../nbs/01_config.ipynb #01-config-005-4
 @dataclass
@@ -114,17 +134,21 @@ class TrainConfig:
     ar_lr: float = 1.0e-3
     ar_batch_size: int = 64
     weight_decay: float = 0.0
-    lr_min_ratio: float = 0.2        # cosine schedule from lr down to lr * lr_min_ratio
+    lr_min_ratio: float = 0.2  # cosine schedule from lr down to lr * lr_min_ratio
     grad_clip: float = 1.0
-    ema_half_life: int = 0           # tokenizer EMA for evaluation (0: off)
-    tail_dropout: float = 0.0        # One-D-Piece-style tail-token dropout baseline (titok only)
+    ema_half_life: int = 0  # tokenizer EMA for evaluation (0: off)
+    tail_dropout: float = 0.0  # One-D-Piece-style tail-token dropout baseline (titok only)
     log_every: int = 10
     ckpt_every: int = 500
-    amp: bool = False                # bf16 autocast on GPU
-    tensorboard: bool = True         # TensorBoard events beside each JSONL log (runs/.../<method>/tb)
-    compile: bool = False            # torch.compile the tokenizer and the final prior (GPU; benchmarks/gpu_check.sh)
-    fused_adam: bool = True          # the fused AdamW kernel on CUDA (CPU runs keep the default implementation)
-    channels_last: bool = False      # channels-last memory format for the conv2d tokenizer (GPU)
+    amp: bool = False  # bf16 autocast on GPU
+    tensorboard: bool = True  # TensorBoard events beside each JSONL log (runs/.../<method>/tb)
+    compile: bool = (
+        False  # torch.compile the tokenizer and the final prior (GPU; benchmarks/gpu_check.sh)
+    )
+    fused_adam: bool = (
+        True  # the fused AdamW kernel on CUDA (CPU runs keep the default implementation)
+    )
+    channels_last: bool = False  # channels-last memory format for the conv2d tokenizer (GPU)
 
 # %% ../nbs/01_config.ipynb #01-config-005-5
 @dataclass
@@ -143,7 +167,7 @@ class Config:
     dpd: DPDConfig = field(default_factory=DPDConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
-    preset: str = MISSING            # set by compose_config to the chosen preset's name
+    preset: str = MISSING  # set by compose_config to the chosen preset's name
     seed: int = 0
     device: str = "cpu"
     out_dir: str = "runs/${preset}"
@@ -152,6 +176,7 @@ class Config:
 def conf_dir() -> Path:
     "The absolute path of the YAML config groups shipped with wartok."
     import wartok
+
     return Path(wartok.__file__).resolve().parent / "conf"
 
 # %% ../nbs/01_config.ipynb #01-config-007-1
@@ -159,8 +184,14 @@ def register_schemas():
     "Store the dataclass schemas so that every YAML group file is validated against them."
     cs = ConfigStore.instance()
     cs.store(name="config_schema", node=Config)
-    for group, node in [("data", DataConfig), ("tokenizer", TokenizerConfig), ("ar", ARConfig),
-                        ("dpd", DPDConfig), ("train", TrainConfig), ("eval", EvalConfig)]:
+    for group, node in [
+        ("data", DataConfig),
+        ("tokenizer", TokenizerConfig),
+        ("ar", ARConfig),
+        ("dpd", DPDConfig),
+        ("train", TrainConfig),
+        ("eval", EvalConfig),
+    ]:
         cs.store(group=group, name=f"{group}_schema", node=node)
 
 # %% ../nbs/01_config.ipynb #01-config-007-2

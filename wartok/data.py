@@ -29,7 +29,8 @@ class DataError(RuntimeError):
 # %% ../nbs/03_data.ipynb #03-data-005-1
 def default_data_root() -> Path:
     "`$WARTOK_DATA` if set, else the per-user cache folder."
-    if os.environ.get("WARTOK_DATA"): return Path(os.environ["WARTOK_DATA"]).expanduser()
+    if os.environ.get("WARTOK_DATA"):
+        return Path(os.environ["WARTOK_DATA"]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache).expanduser() / "wartok"
 
@@ -44,25 +45,43 @@ CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
 CIFAR10_DIR = "cifar-10-batches-py"
 # Archives in the official layout whose md5 we know; accepted with a warning.
 KNOWN_CIFAR10_REBUILDS = {
-    "2290b2fea8567471d4dc6b753835b83b":
-        "cifar-10-python-jpegq75.tar.gz, a lossy JPEG-q75 rebuild (FID not comparable to published numbers)",
+    "2290b2fea8567471d4dc6b753835b83b": (
+        "cifar-10-python-jpegq75.tar.gz, a lossy JPEG-q75 rebuild (FID not comparable to published numbers)"
+    ),
 }
-CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+CIFAR10_CLASSES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
+
 
 def md5sum(path: Path, chunk: int = 1 << 22) -> str:
     h = hashlib.md5()
     with open(path, "rb") as f:
-        while block := f.read(chunk): h.update(block)
+        while block := f.read(chunk):
+            h.update(block)
     return h.hexdigest()
 
 # %% ../nbs/03_data.ipynb #03-data-008-1
 def find_cifar10(root: Path) -> Optional[Path]:
     "The extracted folder or an archive of CIFAR-10 at `root` (itself a folder or an archive), else None."
     root = Path(root)
-    if root.is_file(): return root
-    if root.name == CIFAR10_DIR and (root / "data_batch_1").exists(): return root
-    if (root / CIFAR10_DIR / "data_batch_1").exists(): return root / CIFAR10_DIR
-    if (root / "cifar-10-python.tar.gz").exists(): return root / "cifar-10-python.tar.gz"
+    if root.is_file():
+        return root
+    if root.name == CIFAR10_DIR and (root / "data_batch_1").exists():
+        return root
+    if (root / CIFAR10_DIR / "data_batch_1").exists():
+        return root / CIFAR10_DIR
+    if (root / "cifar-10-python.tar.gz").exists():
+        return root / "cifar-10-python.tar.gz"
     others = sorted(root.glob("cifar-10-python*.tar.gz")) if root.is_dir() else []
     return others[0] if others else None
 
@@ -72,8 +91,11 @@ def check_cifar10_archive(path: Path) -> str:
     got = md5sum(path)
     if got != CIFAR10_MD5:
         what = KNOWN_CIFAR10_REBUILDS.get(got, "an unknown archive in the CIFAR-10 layout")
-        warnings.warn(f"CIFAR-10 archive {path} has md5 {got}, not the official {CIFAR10_MD5}: "
-                      f"using it as {what}.", stacklevel=2)
+        warnings.warn(
+            f"CIFAR-10 archive {path} has md5 {got}, not the official {CIFAR10_MD5}: "
+            f"using it as {what}.",
+            stacklevel=2,
+        )
     return got
 
 # %% ../nbs/03_data.ipynb #03-data-010
@@ -86,6 +108,7 @@ def download_cifar10(root: Path, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5)
     os.close(fd)
     try:
         from tqdm.auto import tqdm
+
         with urllib.request.urlopen(url, timeout=60) as r, open(tmp, "wb") as f:
             total = int(r.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc="CIFAR-10") as bar:
@@ -93,22 +116,31 @@ def download_cifar10(root: Path, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5)
                     f.write(block)
                     bar.update(len(block))
         got = md5sum(Path(tmp))
-        if got != md5: raise DataError(f"downloaded {url} but its md5 is {got}, expected {md5}; nothing was kept.")
+        if got != md5:
+            raise DataError(
+                f"downloaded {url} but its md5 is {got}, expected {md5}; nothing was kept."
+            )
         os.replace(tmp, dest)
         return dest
-    except DataError: raise
-    except Exception as e: raise DataError(f"could not download CIFAR-10 from {url}: {e}") from e
+    except DataError:
+        raise
+    except Exception as e:
+        raise DataError(f"could not download CIFAR-10 from {url}: {e}") from e
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 # %% ../nbs/03_data.ipynb #03-data-012
 _SPLITS = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
+
 
 def _unpickle_batch(raw: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
     d = pickle.loads(raw, encoding="latin1")
     data, labels = np.asarray(d["data"], dtype=np.uint8), np.asarray(d["labels"], dtype=np.int64)
     if data.ndim != 2 or data.shape[1] != 3072 or len(labels) != len(data):
-        raise DataError(f"{name}: expected data [N, 3072] and N labels, got {data.shape} and {len(labels)}")
+        raise DataError(
+            f"{name}: expected data [N, 3072] and N labels, got {data.shape} and {len(labels)}"
+        )
     return data.reshape(-1, 3, 32, 32), labels
 
 # %% ../nbs/03_data.ipynb #03-data-012-1
@@ -116,15 +148,18 @@ def _read_members(source: Path, names: list[str]) -> dict[str, bytes]:
     "Raw bytes of the batch files `names` from a folder or a .tar.gz archive."
     if source.is_dir():
         missing = [n for n in names if not (source / n).exists()]
-        if missing: raise DataError(f"{source} lacks {missing}: not a complete {CIFAR10_DIR} folder.")
+        if missing:
+            raise DataError(f"{source} lacks {missing}: not a complete {CIFAR10_DIR} folder.")
         return {n: (source / n).read_bytes() for n in names}
     out = {}
     with tarfile.open(source, "r:gz") as tf:
         for m in tf:
             base = Path(m.name).name
-            if base in names and m.isfile(): out[base] = tf.extractfile(m).read()
+            if base in names and m.isfile():
+                out[base] = tf.extractfile(m).read()
     missing = [n for n in names if n not in out]
-    if missing: raise DataError(f"archive {source} lacks {missing}: not in the CIFAR-10 python layout.")
+    if missing:
+        raise DataError(f"archive {source} lacks {missing}: not in the CIFAR-10 python layout.")
     return out
 
 # %% ../nbs/03_data.ipynb #03-data-012-2
@@ -134,10 +169,21 @@ def _read_cifar10_cached(source: str, split: str, stamp: float) -> tuple[np.ndar
     try:
         raw = _read_members(src, names)
         parts = [_unpickle_batch(raw[n], n) for n in names]
-    except DataError: raise
-    except (tarfile.TarError, EOFError, zlib.error, OSError, pickle.UnpicklingError, KeyError, ValueError) as e:
-        raise DataError(f"CIFAR-10 at {src} is corrupt or truncated ({type(e).__name__}: {e}). "
-                        f"Delete it and download again, or point data.root / $WARTOK_DATA at a good copy.") from e
+    except DataError:
+        raise
+    except (
+        tarfile.TarError,
+        EOFError,
+        zlib.error,
+        OSError,
+        pickle.UnpicklingError,
+        KeyError,
+        ValueError,
+    ) as e:
+        raise DataError(
+            f"CIFAR-10 at {src} is corrupt or truncated ({type(e).__name__}: {e}). "
+            f"Delete it and download again, or point data.root / $WARTOK_DATA at a good copy."
+        ) from e
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 # %% ../nbs/03_data.ipynb #03-data-014
@@ -157,30 +203,51 @@ class ImageArrays:
     labels: torch.Tensor  # int64 [N]
     classes: list[str]
     source: str = ""
-    def __len__(self): return len(self.labels)
+
+    def __len__(self):
+        return len(self.labels)
+
     def get_batch(self, idx: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
         idx = torch.as_tensor(idx, dtype=torch.long)
         return to_float(self.images[idx]), self.labels[idx]
 
 # %% ../nbs/03_data.ipynb #03-data-015
-def load_cifar10(root: str | os.PathLike | None = None, split: str = "train", download: bool = True,
-                 limit: Optional[int] = None, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5) -> ImageArrays:
+def load_cifar10(
+    root: str | os.PathLike | None = None,
+    split: str = "train",
+    download: bool = True,
+    limit: Optional[int] = None,
+    url: str = CIFAR10_URL,
+    md5: str = CIFAR10_MD5,
+) -> ImageArrays:
     "CIFAR-10 `split` ('train' | 'test') from `root` (see `resolve_root`), downloading if allowed and needed."
-    if split not in _SPLITS: raise ValueError(f"split must be one of {list(_SPLITS)}, got {split!r}")
+    if split not in _SPLITS:
+        raise ValueError(f"split must be one of {list(_SPLITS)}, got {split!r}")
     where = resolve_root(root)
     source = find_cifar10(where)
     if source is None and download:
-        try: source = download_cifar10(where if not where.is_file() else where.parent, url=url, md5=md5)
-        except DataError as e: raise DataError(
-            f"CIFAR-10 not found in {where} (looked for {CIFAR10_DIR}/ and cifar-10-python*.tar.gz) and the "
-            f"download failed: {e}. Offline, point data.root or $WARTOK_DATA at a folder or archive holding it.") from e
-    if source is None: raise DataError(
-        f"CIFAR-10 not found in {where} (looked for {CIFAR10_DIR}/ and cifar-10-python*.tar.gz; download is off). "
-        f"Point data.root or $WARTOK_DATA at a folder or archive holding it, or allow the download.")
-    if source.is_file(): check_cifar10_archive(source)
+        try:
+            source = download_cifar10(
+                where if not where.is_file() else where.parent, url=url, md5=md5
+            )
+        except DataError as e:
+            raise DataError(
+                f"CIFAR-10 not found in {where} (looked for {CIFAR10_DIR}/ and cifar-10-python*.tar.gz) and the "
+                f"download failed: {e}. Offline, point data.root or $WARTOK_DATA at a folder or archive holding it."
+            ) from e
+    if source is None:
+        raise DataError(
+            f"CIFAR-10 not found in {where} (looked for {CIFAR10_DIR}/ and cifar-10-python*.tar.gz; download is off). "
+            f"Point data.root or $WARTOK_DATA at a folder or archive holding it, or allow the download."
+        )
+    if source.is_file():
+        check_cifar10_archive(source)
     images, labels = _read_cifar10_cached(str(source.resolve()), split, source.stat().st_mtime)
-    if limit is not None: images, labels = images[:limit], labels[:limit]
-    return ImageArrays(torch.from_numpy(images), torch.from_numpy(labels), list(CIFAR10_CLASSES), str(source))
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    return ImageArrays(
+        torch.from_numpy(images), torch.from_numpy(labels), list(CIFAR10_CLASSES), str(source)
+    )
 
 # %% ../nbs/03_data.ipynb #03-data-017
 def make_fake_cifar10(path: Path, per_batch: int = 20, seed: int = 0) -> Path:
@@ -189,26 +256,40 @@ def make_fake_cifar10(path: Path, per_batch: int = 20, seed: int = 0) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "w:gz") as tf:
+
         def add(name, obj):
             raw = pickle.dumps(obj, protocol=2)
             info = tarfile.TarInfo(f"{CIFAR10_DIR}/{name}")
             info.size = len(raw)
             tf.addfile(info, io.BytesIO(raw))
+
         for name in _SPLITS["train"] + _SPLITS["test"]:
-            add(name, {"batch_label": name, "labels": rng.integers(0, 10, per_batch).tolist(),
-                       "data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
-                       "filenames": [f"{i}.png" for i in range(per_batch)]})
-        add("batches.meta", {"label_names": CIFAR10_CLASSES, "num_cases_per_batch": per_batch, "num_vis": 3072})
+            add(
+                name,
+                {
+                    "batch_label": name,
+                    "labels": rng.integers(0, 10, per_batch).tolist(),
+                    "data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
+                    "filenames": [f"{i}.png" for i in range(per_batch)],
+                },
+            )
+        add(
+            "batches.meta",
+            {"label_names": CIFAR10_CLASSES, "num_cases_per_batch": per_batch, "num_vis": 3072},
+        )
     return path
 
 # %% ../nbs/03_data.ipynb #03-data-028
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
+
 def center_crop_resize(img: Image.Image, size: int) -> Image.Image:
     "Resize the short side to `size`, then crop the central `size` x `size` square."
     w, h = img.size
     s = size / min(w, h)
-    img = img.resize((max(size, round(w * s)), max(size, round(h * s))), Image.BICUBIC, reducing_gap=None)
+    img = img.resize(
+        (max(size, round(w * s)), max(size, round(h * s))), Image.BICUBIC, reducing_gap=None
+    )
     w, h = img.size
     l, t = (w - size) // 2, (h - size) // 2
     return img.crop((l, t, l + size, t + size))
@@ -216,32 +297,61 @@ def center_crop_resize(img: Image.Image, size: int) -> Image.Image:
 # %% ../nbs/03_data.ipynb #03-data-028-1
 class ImageFolder:
     "An ImageNet-style folder split as (float image in [-1, 1], class label) items."
+
     def __init__(self, root: str | os.PathLike, split: str = "train", image_size: int = 256):
-        self.root, self.split, self.image_size = Path(root), split, image_size
+        self.root = Path(root)
+        self.split = split
+        self.image_size = image_size
         train_dir, split_dir = self.root / "train", self.root / split
-        if not split_dir.is_dir(): raise DataError(
-            f"no '{split}' folder in {self.root}: expected {self.root}/{split}/<class>/<image>. "
-            f"Point data.root or $WARTOK_IMAGENET at an ImageNet-style folder.")
-        self.classes = sorted(p.name for p in (train_dir if train_dir.is_dir() else split_dir).iterdir() if p.is_dir())
+        if not split_dir.is_dir():
+            raise DataError(
+                f"no '{split}' folder in {self.root}: expected {self.root}/{split}/<class>/<image>. "
+                f"Point data.root or $WARTOK_IMAGENET at an ImageNet-style folder."
+            )
+        self.classes = sorted(
+            p.name for p in (train_dir if train_dir.is_dir() else split_dir).iterdir() if p.is_dir()
+        )
         index = {c: i for i, c in enumerate(self.classes)}
-        self.samples = [(p, index[c.name]) for c in sorted(split_dir.iterdir()) if c.is_dir() and c.name in index
-                        for p in sorted(c.iterdir()) if p.suffix.lower() in IMAGE_EXTS]
-        if not self.samples: raise DataError(f"no images ({sorted(IMAGE_EXTS)}) under {split_dir}/<class>/.")
+        self.samples = [
+            (p, index[c.name])
+            for c in sorted(split_dir.iterdir())
+            if c.is_dir() and c.name in index
+            for p in sorted(c.iterdir())
+            if p.suffix.lower() in IMAGE_EXTS
+        ]
+        if not self.samples:
+            raise DataError(f"no images ({sorted(IMAGE_EXTS)}) under {split_dir}/<class>/.")
         self.labels = torch.tensor([y for _, y in self.samples])
-    def __len__(self): return len(self.samples)
+
+    def __len__(self):
+        return len(self.samples)
+
     def load_uint8(self, i: int) -> torch.Tensor:
         path, _ = self.samples[i]
         try:
-            with Image.open(path) as im: img = center_crop_resize(im.convert("RGB"), self.image_size)
-        except OSError as e: raise DataError(f"cannot read image {path}: {e}") from e
+            with Image.open(path) as im:
+                img = center_crop_resize(im.convert("RGB"), self.image_size)
+        except OSError as e:
+            raise DataError(f"cannot read image {path}: {e}") from e
         return torch.from_numpy(np.asarray(img).copy()).permute(2, 0, 1)
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]: return to_float(self.load_uint8(i)), self.samples[i][1]
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        return to_float(self.load_uint8(i)), self.samples[i][1]
+
     def get_batch(self, idx: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        return torch.stack([self[i][0] for i in idx]), self.labels[torch.as_tensor(idx, dtype=torch.long)]
+        return torch.stack([self[i][0] for i in idx]), self.labels[
+            torch.as_tensor(idx, dtype=torch.long)
+        ]
 
 # %% ../nbs/03_data.ipynb #03-data-030
-def make_image_folder(root: str | os.PathLike, num_classes: int = 4, per_class: int = 8, val_per_class: int = 2,
-                      size: tuple[int, int] = (48, 40), seed: int = 0) -> Path:
+def make_image_folder(
+    root: str | os.PathLike,
+    num_classes: int = 4,
+    per_class: int = 8,
+    val_per_class: int = 2,
+    size: tuple[int, int] = (48, 40),
+    seed: int = 0,
+) -> Path:
     "Write a small synthetic ImageNet-style folder (train/ and val/) of JPEGs; returns `root`."
     rng = np.random.default_rng(seed)
     root = Path(root)
@@ -254,7 +364,9 @@ def make_image_folder(root: str | os.PathLike, num_classes: int = 4, per_class: 
             d.mkdir(parents=True, exist_ok=True)
             for i in range(n):
                 img = rng.integers(0, 60, (H, W, 3)).astype(np.uint8)
-                cx, cy, r = rng.integers(W // 3, 2 * W // 3), rng.integers(H // 3, 2 * H // 3), min(W, H) // 4
+                cx = rng.integers(W // 3, 2 * W // 3)
+                cy = rng.integers(H // 3, 2 * H // 3)
+                r = min(W, H) // 4
                 img[(xx - cx) ** 2 + (yy - cy) ** 2 < r * r] = palette[c]
                 Image.fromarray(img).save(d / f"{split}_{c}_{i}.JPEG", quality=90)
     return root
@@ -262,77 +374,133 @@ def make_image_folder(root: str | os.PathLike, num_classes: int = 4, per_class: 
 # %% ../nbs/03_data.ipynb #03-data-033
 class BatchLoader:
     "Seeded, per-epoch shuffled, rank-sharded, resumable batches `(x, y)` from an `ImageArrays` or `ImageFolder`."
-    def __init__(self, dataset, batch_size: int, shuffle: bool = True, seed: int = 0, hflip: bool = False,
-                 drop_last: bool = True, num_workers: int = 0, rank: int = 0, world_size: int = 1):
+
+    def __init__(
+        self,
+        dataset,
+        batch_size: int,
+        shuffle: bool = True,
+        seed: int = 0,
+        hflip: bool = False,
+        drop_last: bool = True,
+        num_workers: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+    ):
         if batch_size * world_size > len(dataset) and drop_last:
-            raise ValueError(f"global batch {batch_size * world_size} exceeds the dataset size {len(dataset)}")
-        self.ds, self.bs, self.shuffle, self.seed, self.hflip = dataset, batch_size, shuffle, seed, hflip
-        self.drop_last, self.num_workers, self.rank, self.world = drop_last, num_workers, rank, world_size
-        self.epoch, self.position = 0, 0  # position: batches of the current epoch already handed out
+            raise ValueError(
+                f"global batch {batch_size * world_size} exceeds the dataset size {len(dataset)}"
+            )
+        self.ds = dataset
+        self.bs = batch_size
+        self.shuffle = shuffle
+        self.seed = seed
+        self.hflip = hflip
+        self.drop_last = drop_last
+        self.num_workers = num_workers
+        self.rank = rank
+        self.world = world_size
+        self.epoch, self.position = (
+            0,
+            0,
+        )  # position: batches of the current epoch already handed out
 
     def __len__(self) -> int:
         n, g = len(self.ds), self.bs * self.world
         return n // g if self.drop_last else -(-n // g)
 
     def _flips(self, epoch: int, b: int, n: int) -> torch.Tensor:
-        gen = torch.Generator().manual_seed(hash((self.seed, epoch, b)) % (2 ** 62))
+        gen = torch.Generator().manual_seed(hash((self.seed, epoch, b)) % (2**62))
         return torch.rand(n, generator=gen) < 0.5
 
     def _local(self, epoch: int) -> list[tuple[int, torch.Tensor, torch.Tensor]]:
         "(batch number, this rank's indices, this rank's flip flags) for every batch of `epoch`."
-        sampler = DistributedSampler(range(len(self.ds)), num_replicas=self.world, rank=self.rank,
-                                     shuffle=self.shuffle, seed=self.seed, drop_last=self.drop_last)
+        sampler = DistributedSampler(
+            range(len(self.ds)),
+            num_replicas=self.world,
+            rank=self.rank,
+            shuffle=self.shuffle,
+            seed=self.seed,
+            drop_last=self.drop_last,
+        )
         sampler.set_epoch(epoch)
         mine = torch.tensor(list(sampler), dtype=torch.long)
         out = []
         for b in range(len(self)):
-            idx = mine[b * self.bs:(b + 1) * self.bs]
+            idx = mine[b * self.bs : (b + 1) * self.bs]
             # flips belong to global-batch positions; this rank's j-th image sits at position rank + world * j
-            flips = (self._flips(epoch, b, self.bs * self.world)[self.rank::self.world][:len(idx)] if self.hflip
-                     else torch.zeros(len(idx), dtype=torch.bool))
+            flips = (
+                self._flips(epoch, b, self.bs * self.world)[self.rank :: self.world][: len(idx)]
+                if self.hflip
+                else torch.zeros(len(idx), dtype=torch.bool)
+            )
             out.append((b, idx, flips))
         return out
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         "The rest of the current epoch; the next epoch starts when it is exhausted."
-        todo = self._local(self.epoch)[self.position:]
+        todo = self._local(self.epoch)[self.position :]
         if self.num_workers > 0 and todo:
-            dl = torch.utils.data.DataLoader(self.ds, batch_sampler=[i.tolist() for _, i, _ in todo],
-                                             num_workers=self.num_workers, collate_fn=_collate)
+            dl = torch.utils.data.DataLoader(
+                self.ds,
+                batch_sampler=[i.tolist() for _, i, _ in todo],
+                num_workers=self.num_workers,
+                collate_fn=_collate,
+            )
             batches = iter(dl)
-        else: batches = (self.ds.get_batch(i.tolist()) for _, i, _ in todo)
+        else:
+            batches = (self.ds.get_batch(i.tolist()) for _, i, _ in todo)
         for (_, _, flips), (x, y) in zip(todo, batches):
-            if flips.any(): x[flips] = x[flips].flip(-1)
+            if flips.any():
+                x[flips] = x[flips].flip(-1)
             self.position += 1
             yield x, y
         self.epoch, self.position = self.epoch + 1, 0
 
     def forever(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         "Endless batches across epochs (training loops count steps, not epochs)."
-        while True: yield from self
+        while True:
+            yield from self
 
-    def state_dict(self) -> dict: return {"epoch": self.epoch, "position": self.position, "seed": self.seed}
+    def state_dict(self) -> dict:
+        return {"epoch": self.epoch, "position": self.position, "seed": self.seed}
+
     def load_state_dict(self, d: dict):
         if d["seed"] != self.seed:
             raise ValueError(f"loader state is for seed {d['seed']}, this loader has {self.seed}")
         self.epoch, self.position = d["epoch"], d["position"]
 
 # %% ../nbs/03_data.ipynb #03-data-033-1
-def _collate(items): return torch.stack([x for x, _ in items]), torch.tensor([y for _, y in items])
+def _collate(items):
+    return torch.stack([x for x, _ in items]), torch.tensor([y for _, y in items])
 
 # %% ../nbs/03_data.ipynb #03-data-039
-def build_dataset(name: str, split: str, root: str | None = None, image_size: int = 32, download: bool = True,
-                  limit: Optional[int] = None, **_ignored):
+def build_dataset(
+    name: str,
+    split: str,
+    root: str | None = None,
+    image_size: int = 32,
+    download: bool = True,
+    limit: Optional[int] = None,
+    **_ignored,
+):
     "The `split` ('train' | 'eval') of dataset `name` ('cifar10' | 'imagenet_folder')."
     if name == "cifar10":
-        if image_size != 32: raise ValueError(f"CIFAR-10 images are 32x32, data.image_size={image_size}")
-        return load_cifar10(root, "train" if split == "train" else "test", download=download, limit=limit)
+        if image_size != 32:
+            raise ValueError(f"CIFAR-10 images are 32x32, data.image_size={image_size}")
+        return load_cifar10(
+            root, "train" if split == "train" else "test", download=download, limit=limit
+        )
     if name == "imagenet_folder":
-        if root is None and os.environ.get("WARTOK_IMAGENET"): root = os.environ["WARTOK_IMAGENET"]
+        if root is None and os.environ.get("WARTOK_IMAGENET"):
+            root = os.environ["WARTOK_IMAGENET"]
         if root is None:
-            raise DataError("imagenet_folder needs data.root (or $WARTOK_IMAGENET): a folder with train/ and val/.")
+            raise DataError(
+                "imagenet_folder needs data.root (or $WARTOK_IMAGENET): a folder with train/ and val/."
+            )
         ds = ImageFolder(root, "train" if split == "train" else "val", image_size)
-        if limit is not None: ds.samples, ds.labels = ds.samples[:limit], ds.labels[:limit]
+        if limit is not None:
+            ds.samples, ds.labels = ds.samples[:limit], ds.labels[:limit]
         return ds
     raise ValueError(f"unknown dataset {name!r}: expected 'cifar10' or 'imagenet_folder'")
 
@@ -341,10 +509,13 @@ def describe_dataset(name: str, root: str | None = None, **_ignored) -> str:
     "One sentence naming the data a config points at (for reports)."
     if name == "cifar10":
         src = find_cifar10(resolve_root(root))
-        if src is None: return f"CIFAR-10: not found under {resolve_root(root)}"
-        if src.is_dir(): return f"CIFAR-10 from the extracted folder {src} (checksum not checked)"
+        if src is None:
+            return f"CIFAR-10: not found under {resolve_root(root)}"
+        if src.is_dir():
+            return f"CIFAR-10 from the extracted folder {src} (checksum not checked)"
         got = md5sum(src)
-        if got == CIFAR10_MD5: return f"CIFAR-10, the official archive {src} (md5 {got})"
+        if got == CIFAR10_MD5:
+            return f"CIFAR-10, the official archive {src} (md5 {got})"
         known = KNOWN_CIFAR10_REBUILDS.get(got, "an unknown rebuild")
         return f"CIFAR-10 from {src}: md5 {got} is not the official one; " + known
     if name == "imagenet_folder":
@@ -359,7 +530,10 @@ def dataset_fingerprint(ds) -> str:
         h.update(ds.images.contiguous().numpy().tobytes())
         h.update(ds.labels.numpy().tobytes())
     elif isinstance(ds, ImageFolder):
-        for path, label in ds.samples: h.update(f"{path.relative_to(ds.root)}|{path.stat().st_size}|{label}\n".encode())
+        for path, label in ds.samples:
+            h.update(f"{path.relative_to(ds.root)}|{path.stat().st_size}|{label}\n".encode())
     else:
-        raise TypeError(f"cannot fingerprint a {type(ds).__name__}: expected ImageArrays or ImageFolder")
+        raise TypeError(
+            f"cannot fingerprint a {type(ds).__name__}: expected ImageArrays or ImageFolder"
+        )
     return h.hexdigest()[:16]

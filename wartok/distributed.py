@@ -24,8 +24,10 @@ class DistInfo:
     world_size: int = 1
     local_rank: int = 0
     device: str = "cpu"
+
     @property
-    def is_main(self) -> bool: return self.rank == 0
+    def is_main(self) -> bool:
+        return self.rank == 0
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-005-1
 def init_distributed(device: str = "cpu", timeout_s: int = 1800) -> DistInfo:
@@ -33,43 +35,62 @@ def init_distributed(device: str = "cpu", timeout_s: int = 1800) -> DistInfo:
     Returns this process's rank, world size and device (cuda:<local rank> on GPU)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1 or dist.is_initialized():
-        return DistInfo(get_rank(), get_world_size(), int(os.environ.get("LOCAL_RANK", "0")), device)
+        return DistInfo(
+            get_rank(), get_world_size(), int(os.environ.get("LOCAL_RANK", "0")), device
+        )
     local = int(os.environ.get("LOCAL_RANK", "0"))
     cuda = str(device).startswith("cuda")
     if cuda:
-        if not torch.cuda.is_available(): raise RuntimeError("device=cuda but this process sees no GPU")
+        if not torch.cuda.is_available():
+            raise RuntimeError("device=cuda but this process sees no GPU")
         torch.cuda.set_device(local)
         device = f"cuda:{local}"
-    dist.init_process_group("nccl" if cuda else "gloo", timeout=datetime.timedelta(seconds=timeout_s))
+    dist.init_process_group(
+        "nccl" if cuda else "gloo", timeout=datetime.timedelta(seconds=timeout_s)
+    )
     return DistInfo(dist.get_rank(), dist.get_world_size(), local, device)
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-005-2
-def get_rank() -> int: return dist.get_rank() if dist.is_initialized() else 0
+def get_rank() -> int:
+    return dist.get_rank() if dist.is_initialized() else 0
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-005-3
-def get_world_size() -> int: return dist.get_world_size() if dist.is_initialized() else 1
+def get_world_size() -> int:
+    return dist.get_world_size() if dist.is_initialized() else 1
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-005-4
-def is_main() -> bool: return get_rank() == 0
+def is_main() -> bool:
+    return get_rank() == 0
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-005-5
 def barrier():
-    if get_world_size() > 1: dist.barrier()
+    if get_world_size() > 1:
+        dist.barrier()
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-005-6
 def cleanup():
-    if dist.is_initialized(): dist.destroy_process_group()
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-008
 def ddp(module: nn.Module, find_unused_parameters: bool = False) -> nn.Module:
     "`module` wrapped in DistributedDataParallel when there are several processes, else `module` itself."
-    if get_world_size() == 1: return module
+    if get_world_size() == 1:
+        return module
     dev = next(module.parameters()).device
     # buffers (codebook usage) are kept identical by wartok itself, so no per-forward buffer broadcast
     ddp_args = inspect.signature(nn.parallel.DistributedDataParallel).parameters
-    no_sync = {"forward_sync_buffers": False} if "forward_sync_buffers" in ddp_args else {"broadcast_buffers": False}
-    return nn.parallel.DistributedDataParallel(module, device_ids=[dev.index] if dev.type == "cuda" else None,
-                                               find_unused_parameters=find_unused_parameters, **no_sync)
+    no_sync = (
+        {"forward_sync_buffers": False}
+        if "forward_sync_buffers" in ddp_args
+        else {"broadcast_buffers": False}
+    )
+    return nn.parallel.DistributedDataParallel(
+        module,
+        device_ids=[dev.index] if dev.type == "cuda" else None,
+        find_unused_parameters=find_unused_parameters,
+        **no_sync,
+    )
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-1
 def _device() -> torch.device:
@@ -79,7 +100,8 @@ def _device() -> torch.device:
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-2
 def mean_over_ranks(values: dict) -> dict:
     "The average over ranks of every float entry of `values`; the rest (step numbers, ...) is kept as it is."
-    if get_world_size() == 1: return values
+    if get_world_size() == 1:
+        return values
     keys = [k for k, v in values.items() if isinstance(v, float)]
     t = torch.tensor([values[k] for k in keys], dtype=torch.float64, device=_device())
     dist.all_reduce(t)
@@ -89,7 +111,8 @@ def mean_over_ranks(values: dict) -> dict:
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-3
 def any_rank(flag: bool) -> bool:
     "True on every rank when `flag` is True on at least one."
-    if get_world_size() == 1: return bool(flag)
+    if get_world_size() == 1:
+        return bool(flag)
     t = torch.tensor([1.0 if flag else 0.0], device=_device())
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return bool(t.item() > 0)
@@ -97,7 +120,8 @@ def any_rank(flag: bool) -> bool:
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-4
 def sum_over_ranks(t: torch.Tensor) -> torch.Tensor:
     "Element-wise sum of `t` over ranks (a new tensor; `t` is unchanged)."
-    if get_world_size() == 1: return t
+    if get_world_size() == 1:
+        return t
     out = t.clone()
     dist.all_reduce(out)
     return out
@@ -110,7 +134,8 @@ def interleave(chunks: list[torch.Tensor]) -> torch.Tensor:
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-6
 def gather_global_batch(t: torch.Tensor) -> torch.Tensor:
     "All ranks' equal-size batch shards [B, ...] as the global batch [world * B, ...], in the order one process sees."
-    if get_world_size() == 1: return t
+    if get_world_size() == 1:
+        return t
     chunks = [torch.empty_like(t) for _ in range(get_world_size())]
     dist.all_gather(chunks, t.contiguous())
     return interleave(chunks)
@@ -118,17 +143,20 @@ def gather_global_batch(t: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-7
 def gather_in_order(t: torch.Tensor) -> torch.Tensor:
     "Concatenate every rank's `t` [n_r, ...] (sizes may differ) in rank order, on every rank."
-    if get_world_size() == 1: return t
+    if get_world_size() == 1:
+        return t
     dev, dtype = _device(), t.dtype
-    t = t.to(dev, torch.float64 if t.is_floating_point() else torch.int64)  # gloo cannot all-gather int16 or bf16
+    t = t.to(
+        dev, torch.float64 if t.is_floating_point() else torch.int64
+    )  # gloo cannot all-gather int16 or bf16
     sizes = [torch.zeros(1, dtype=torch.long, device=dev) for _ in range(get_world_size())]
     dist.all_gather(sizes, torch.tensor([len(t)], device=dev))
     n = max(int(s.item()) for s in sizes)
     padded = torch.zeros((n, *t.shape[1:]), dtype=t.dtype, device=dev)
-    padded[:len(t)] = t
+    padded[: len(t)] = t
     chunks = [torch.empty_like(padded) for _ in sizes]
     dist.all_gather(chunks, padded)
-    return torch.cat([c[:int(s.item())] for c, s in zip(chunks, sizes)]).to(dtype)
+    return torch.cat([c[: int(s.item())] for c, s in zip(chunks, sizes)]).to(dtype)
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-8
 def shard_range(n: int) -> range:
@@ -142,26 +170,37 @@ def shard_range(n: int) -> range:
 @contextmanager
 def main_first():
     "Rank 0 runs the block first (e.g. a download), the other ranks after it."
-    if not is_main(): barrier()
-    try: yield
+    if not is_main():
+        barrier()
+    try:
+        yield
     finally:
-        if is_main(): barrier()
+        if is_main():
+            barrier()
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-10
 def check_same(module: nn.Module, name: str):
     "Raise if `module`'s parameters differ between ranks (a checksum per rank, compared on all)."
-    if get_world_size() == 1: return
-    s = torch.stack([p.detach().double().sum() + p.detach().double().abs().sum() for p in module.parameters()]).sum()
-    all_s = [torch.zeros((), dtype=torch.float64, device=_device()) for _ in range(get_world_size())]
+    if get_world_size() == 1:
+        return
+    s = torch.stack(
+        [p.detach().double().sum() + p.detach().double().abs().sum() for p in module.parameters()]
+    ).sum()
+    all_s = [
+        torch.zeros((), dtype=torch.float64, device=_device()) for _ in range(get_world_size())
+    ]
     dist.all_gather(all_s, s.to(_device()))
     if any(abs(a.item() - all_s[0].item()) > 1e-9 * max(1.0, abs(all_s[0].item())) for a in all_s):
-        raise RuntimeError(f"the {name} differs between ranks (checksums {[a.item() for a in all_s]}): "
-                           f"seed every rank identically")
+        raise RuntimeError(
+            f"the {name} differs between ranks (checksums {[a.item() for a in all_s]}): "
+            f"seed every rank identically"
+        )
 
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-11
 def broadcast_object(obj):
     "Rank 0's `obj` on every rank."
-    if get_world_size() == 1: return obj
+    if get_world_size() == 1:
+        return obj
     box = [obj]
     dist.broadcast_object_list(box, src=0)
     return box[0]
@@ -169,7 +208,8 @@ def broadcast_object(obj):
 # %% ../nbs/02_distributed.ipynb #02-distribut-008-12
 def all_gather_object(obj) -> list:
     "Every rank's `obj`, in rank order, on every rank."
-    if get_world_size() == 1: return [obj]
+    if get_world_size() == 1:
+        return [obj]
     out = [None] * get_world_size()
     dist.all_gather_object(out, obj)
     return out

@@ -17,15 +17,22 @@ __all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', '
            'wgf_dpd', 'ema_update', 'make_target', 'DPD', 'sharpen_init', 'mean_entropy', 'solve_temperature']
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004
-def token_contrast(proxy_logits: torch.Tensor, target_logits: torch.Tensor, target_temperature: float = 1.0,
-                   clip: Optional[float] = None, return_log_probs: bool = False, proxy_log_probs=None):
+def token_contrast(
+    proxy_logits: torch.Tensor,
+    target_logits: torch.Tensor,
+    target_temperature: float = 1.0,
+    clip: Optional[float] = None,
+    return_log_probs: bool = False,
+    proxy_log_probs=None,
+):
     """s(k) = log q̂(k | z_<i) - log p*_T(k | z_<i), shape [B, L, K]; optionally clipped to [-clip, clip].
     With `return_log_probs`, also both log-probability tensors (so callers need no second log-softmax).
     `proxy_log_probs`: the proxy's log-softmax when the caller has it (then `proxy_logits` is not used)."""
     lq = proxy_log_probs if proxy_log_probs is not None else F.log_softmax(proxy_logits.float(), -1)
     lp = F.log_softmax(target_logits.float() / target_temperature, -1)
     s = lq - lp
-    if clip: s = s.clamp(-clip, clip)
+    if clip:
+        s = s.clamp(-clip, clip)
     return (s, lq, lp) if return_log_probs else s
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-1
@@ -44,33 +51,64 @@ def wgf_surrogate(pi: torch.Tensor, indices: torch.Tensor, contrast: torch.Tenso
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-3
 def assignment_shift(codes: torch.Tensor, tau: float, l2: bool) -> torch.Tensor:
     "The soft assignment's logits are e.c (2 / tau) + this: -|c|^2 / tau, or -2 / tau for unit-norm codes and outputs."
-    return torch.full((), -2 / tau, dtype=codes.dtype, device=codes.device) if l2 else codes.pow(2).sum(-1) / -tau
+    return (
+        torch.full((), -2 / tau, dtype=codes.dtype, device=codes.device)
+        if l2
+        else codes.pow(2).sum(-1) / -tau
+    )
 
-def wgf_chunk(e, codes, shift, log_q, target_logits, tokens, temperature: float, tau: float, l2: bool,
-              clip: Optional[float] = None):
+
+def wgf_chunk(
+    e,
+    codes,
+    shift,
+    log_q,
+    target_logits,
+    tokens,
+    temperature: float,
+    tau: float,
+    l2: bool,
+    clip: Optional[float] = None,
+):
     """One chunk of rows (e [n, d], codes [K, d], log_q and target_logits [n, K], tokens [n]) of the WGF-DPD term:
     the sums of s(z) (the loss), of the proxy's and target's NLL and of |s| (statistics), and G [n, K], the gradient
     of sum_rows sum_k pi(k) s(k) w.r.t. the soft assignment's logits a = (2 e.c - |c|^2) / tau: pi (s - E_pi s)."""
     log_p = F.log_softmax(target_logits.to(e.dtype) / temperature, -1)
     s = log_q.to(e.dtype) - log_p
-    if clip: s = s.clamp_(-clip, clip)
+    if clip:
+        s = s.clamp_(-clip, clip)
     a = torch.addmm(shift, e, codes.t(), alpha=2 / tau)
-    pi = F.softmax(a, -1)  # max-subtracted on every path: at small tau every exp(a) of a row could underflow
+    pi = F.softmax(
+        a, -1
+    )  # max-subtracted on every path: at small tau every exp(a) of a row could underflow
     z = tokens[:, None]
-    sums = torch.stack([s.gather(-1, z).sum(), -log_q.gather(-1, z).sum(), -log_p.gather(-1, z).sum(),
-                        torch.linalg.vector_norm(s, 1)])
+    sums = torch.stack(
+        [
+            s.gather(-1, z).sum(),
+            -log_q.gather(-1, z).sum(),
+            -log_p.gather(-1, z).sum(),
+            torch.linalg.vector_norm(s, 1),
+        ]
+    )
     s -= torch.linalg.vecdot(pi, s)[:, None]
     return sums, pi.mul_(s)
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-4
 class ChunkedWGF(torch.autograd.Function):
     "L_DPD and its gradient w.r.t. `e` (and `codes`) in one pass over row chunks: no [B, L, K] tensor is kept."
+
     @staticmethod
     def forward(ctx, e, codes, log_q, target_logits, tokens, temperature, tau, l2, clip, rows):
         d, K = e.shape[-1], codes.shape[0]
-        dt = torch.promote_types(e.dtype, torch.float32)  # float32 at least, also under bf16 autocast
-        e2, c, z2 = e.reshape(-1, d).to(dt), codes.to(dt), tokens.flatten()
-        lq2, lt2, N = log_q.reshape(-1, K), target_logits.reshape(-1, K), len(e2)
+        dt = torch.promote_types(
+            e.dtype, torch.float32
+        )  # float32 at least, also under bf16 autocast
+        e2 = e.reshape(-1, d).to(dt)
+        c = codes.to(dt)
+        z2 = tokens.flatten()
+        lq2 = log_q.reshape(-1, K)
+        lt2 = target_logits.reshape(-1, K)
+        N = len(e2)
         sums, g_e = torch.zeros(4, dtype=dt, device=e.device), torch.empty_like(e2)
         g_c = torch.zeros_like(c) if ctx.needs_input_grad[1] else None
         shift = assignment_shift(c, tau, l2)
@@ -79,9 +117,12 @@ class ChunkedWGF(torch.autograd.Function):
             part, G = wgf_chunk(e2[j], c, shift, lq2[j], lt2[j], z2[j], temperature, tau, l2, clip)
             sums += part
             g_e[j] = G @ c  # dL/de = (2 / tau) G c: a's other terms are constant in e
-            if g_c is not None: g_c += G.t() @ e2[j] - G.sum(0)[:, None] * c
-        ctx.save_for_backward(g_e.mul_(2 / tau / N).view(e.shape).to(e.dtype),
-                              None if g_c is None else g_c.mul_(2 / tau / N).to(codes.dtype))
+            if g_c is not None:
+                g_c += G.t() @ e2[j] - G.sum(0)[:, None] * c
+        ctx.save_for_backward(
+            g_e.mul_(2 / tau / N).view(e.shape).to(e.dtype),
+            None if g_c is None else g_c.mul_(2 / tau / N).to(codes.dtype),
+        )
         stats = torch.stack([sums[1], sums[2], sums[3] / K]) / N  # proxy NLL, target NLL, mean |s|
         ctx.mark_non_differentiable(stats)
         return sums[0] / N, stats
@@ -92,40 +133,68 @@ class ChunkedWGF(torch.autograd.Function):
         return g_e * grad, None if g_c is None else g_c * grad, *[None] * 8
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-5
-def wgf_dpd(e: torch.Tensor, codes: torch.Tensor, log_q: torch.Tensor, target_logits: torch.Tensor,
-            tokens: torch.Tensor, temperature: float, tau: float, l2: bool, clip: Optional[float] = None,
-            rows: Optional[int] = None) -> tuple[torch.Tensor, dict]:
+def wgf_dpd(
+    e: torch.Tensor,
+    codes: torch.Tensor,
+    log_q: torch.Tensor,
+    target_logits: torch.Tensor,
+    tokens: torch.Tensor,
+    temperature: float,
+    tau: float,
+    l2: bool,
+    clip: Optional[float] = None,
+    rows: Optional[int] = None,
+) -> tuple[torch.Tensor, dict]:
     """The value and gradient of `wgf_surrogate(softmax(-dist(e, codes) / tau), tokens, s)` with s the contrast of
     `log_q` and `target_logits` at `temperature`, and its statistics, in chunks of `rows` rows (default: ~2 MB of
     [rows, K] floats on CPU, so they stay in cache; 256 MB on GPUs)."""
     rows = rows or max(1, (2**19 if e.device.type == "cpu" else 2**26) // codes.shape[0])
     with torch.autocast(e.device.type, enabled=False):
-        loss, st = ChunkedWGF.apply(e, codes, log_q.detach(), target_logits.detach(), tokens, temperature, tau, l2,
-                                    clip, rows)
+        loss, st = ChunkedWGF.apply(
+            e,
+            codes,
+            log_q.detach(),
+            target_logits.detach(),
+            tokens,
+            temperature,
+            tau,
+            l2,
+            clip,
+            rows,
+        )
     return loss, dict(zip(("proxy_nll", "target_nll", "mean_abs_s"), st.unbind()))
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019
 @torch.no_grad()
 def ema_update(target: nn.Module, source: nn.Module, decay: float):
     "target <- decay * target + (1 - decay) * source, parameter by parameter."
-    for pt, ps in zip(target.parameters(), source.parameters()): pt.lerp_(ps.detach(), 1 - decay)
+    for pt, ps in zip(target.parameters(), source.parameters()):
+        pt.lerp_(ps.detach(), 1 - decay)
+
 
 TARGET_MODES = ("frozen_random", "sharpened_proxy", "ema", "pretrained", "warm_proxy")
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019-1
-def make_target(mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None,
-                path: Optional[str] = None) -> Optional[nn.Module]:
+def make_target(
+    mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None, path: Optional[str] = None
+) -> Optional[nn.Module]:
     "The target AR model for `mode` (None for `sharpened_proxy`, which reuses the proxy's logits). Frozen."
-    if mode not in TARGET_MODES: raise ValueError(f"unknown dpd.target_mode {mode!r}: expected one of {TARGET_MODES}")
-    if mode == "sharpened_proxy": return None
+    if mode not in TARGET_MODES:
+        raise ValueError(f"unknown dpd.target_mode {mode!r}: expected one of {TARGET_MODES}")
+    if mode == "sharpened_proxy":
+        return None
     if mode == "frozen_random":
-        if fresh is None: raise ValueError("frozen_random needs a freshly initialised AR model")
+        if fresh is None:
+            raise ValueError("frozen_random needs a freshly initialised AR model")
         target = fresh
-    elif mode in ("ema", "warm_proxy"): target = copy.deepcopy(proxy)  # warm_proxy: refreshed at dpd.start_step
+    elif mode in ("ema", "warm_proxy"):
+        target = copy.deepcopy(proxy)  # warm_proxy: refreshed at dpd.start_step
     else:
-        if not path: raise ValueError("dpd.target_mode=pretrained needs dpd.target_path (an AR state dict)")
+        if not path:
+            raise ValueError("dpd.target_mode=pretrained needs dpd.target_path (an AR state dict)")
         target = copy.deepcopy(proxy)
-        try: target.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        try:
+            target.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         except (RuntimeError, OSError) as err:
             raise ValueError(f"cannot load the pretrained target from {path}: {err}") from err
     return target.eval().requires_grad_(False)
@@ -134,6 +203,7 @@ def make_target(mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None,
 @dataclass
 class DPD:
     "The WGF-DPD term: proxy, target and settings. `loss(...)` is forward-only through both AR models."
+
     proxy: nn.Module
     target: Optional[nn.Module]
     target_temperature: float = 0.5
@@ -142,15 +212,24 @@ class DPD:
     clip: Optional[float] = None
 
     @torch.no_grad()
-    def contrast(self, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
-                 proxy_log_probs: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
+    def contrast(
+        self,
+        tokens: torch.Tensor,
+        labels: Optional[torch.Tensor] = None,
+        proxy_log_probs: Optional[torch.Tensor] = None,
+    ) -> tuple[torch.Tensor, dict]:
         """s [B, L, K] on the hard tokens, with the proxy's and target's NLL of them (nats/token, 0-dim tensors).
         `proxy_log_probs`: the proxy's log-softmax of `tokens` when the caller has it (used detached)."""
         log_q = proxy_log_probs.detach() if proxy_log_probs is not None else None
         lq = self._proxy_logits(tokens, labels) if log_q is None else None
-        lp = self.target(tokens, labels) if self.target is not None else (lq if lq is not None else log_q)
-        s, log_q, log_p = token_contrast(lq, lp, self.target_temperature, self.clip, return_log_probs=True,
-                                         proxy_log_probs=log_q)
+        lp = (
+            self.target(tokens, labels)
+            if self.target is not None
+            else (lq if lq is not None else log_q)
+        )
+        s, log_q, log_p = token_contrast(
+            lq, lp, self.target_temperature, self.clip, return_log_probs=True, proxy_log_probs=log_q
+        )
         # reuse the log-softmaxes: vocab-sized work is the cost here
         nll = lambda logp: -logp.gather(-1, tokens[..., None]).mean()
         return s, {"proxy_nll": nll(log_q), "target_nll": nll(log_p), "mean_abs_s": s.abs().mean()}
@@ -161,16 +240,32 @@ class DPD:
         self.proxy.train(was)
         return lq
 
-    def loss(self, quantizer, e: torch.Tensor, tokens: torch.Tensor, labels: Optional[torch.Tensor] = None,
-             proxy_log_probs: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, dict]:
+    def loss(
+        self,
+        quantizer,
+        e: torch.Tensor,
+        tokens: torch.Tensor,
+        labels: Optional[torch.Tensor] = None,
+        proxy_log_probs: Optional[torch.Tensor] = None,
+    ) -> tuple[torch.Tensor, dict]:
         """L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]: the value and gradient of
         `wgf_surrogate(quantizer.soft_assignment(e), tokens, contrast(tokens))`, computed chunk by chunk (`wgf_dpd`)."""
         with torch.no_grad():  # forward only through both AR models
-            if proxy_log_probs is None: proxy_log_probs = F.log_softmax(self._proxy_logits(tokens, labels).float(), -1)
+            if proxy_log_probs is None:
+                proxy_log_probs = F.log_softmax(self._proxy_logits(tokens, labels).float(), -1)
             target = self.target(tokens, labels) if self.target is not None else proxy_log_probs
         codes = quantizer.codes(detach=not self.to_codebook)
-        return wgf_dpd(e, codes, proxy_log_probs, target, tokens, self.target_temperature, self.tau or quantizer.tau,
-                       quantizer.l2, self.clip)
+        return wgf_dpd(
+            e,
+            codes,
+            proxy_log_probs,
+            target,
+            tokens,
+            self.target_temperature,
+            self.tau or quantizer.tau,
+            quantizer.l2,
+            self.clip,
+        )
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-027
 @torch.no_grad()
@@ -188,12 +283,15 @@ def mean_entropy(logits: torch.Tensor, temperature: float = 1.0) -> float:
     return -(logp.exp() * logp).sum(-1).mean().item()
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-027-2
-def solve_temperature(logits: torch.Tensor, entropy: float, lo: float = 1e-3, hi: float = 1e3,
-                      iters: int = 60) -> float:
+def solve_temperature(
+    logits: torch.Tensor, entropy: float, lo: float = 1e-3, hi: float = 1e3, iters: int = 60
+) -> float:
     """The T at which `mean_entropy(logits, T)` equals `entropy` nats, by bisection in log T (entropy rises with
     T). Outside what [lo, hi] can reach, the nearer end."""
     for _ in range(iters):
         mid = math.sqrt(lo * hi)
-        if mean_entropy(logits, mid) < entropy: lo = mid
-        else: hi = mid
+        if mean_entropy(logits, mid) < entropy:
+            lo = mid
+        else:
+            hi = mid
     return math.sqrt(lo * hi)

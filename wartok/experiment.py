@@ -14,100 +14,248 @@ from omegaconf import DictConfig, OmegaConf
 from .ar import GPT, build_ar, sample
 from .config import as_kwargs
 from .data import BatchLoader, build_dataset, to_uint8
-from .distributed import barrier, broadcast_object, get_rank, get_world_size, is_main, main_first
+from wartok.distributed import (
+    barrier,
+    broadcast_object,
+    get_rank,
+    get_world_size,
+    is_main,
+    main_first,
+)
 from .metrics import image_grid, image_metrics, tokenizer_metrics
-from .store import (RunLock, check_same_run, git_commit, hardware, run_metadata, run_record,
-                          tensorboard_writer, write_json)
+from wartok.store import (
+    RunLock,
+    check_same_run,
+    git_commit,
+    hardware,
+    run_metadata,
+    run_record,
+    tensorboard_writer,
+    write_json,
+)
 from .tokenizer import VQTokenizer, build_tokenizer
-from .train import METHODS, PriorTrainer, TokenArrays, TokenizerTrainer, evaluate_nll, fit, tokenize_dataset
+from wartok.train import (
+    METHODS,
+    PriorTrainer,
+    TokenArrays,
+    TokenizerTrainer,
+    evaluate_nll,
+    fit,
+    tokenize_dataset,
+)
 
 # %% auto #0
 __all__ = ['train_tokenizer', 'train_prior', 'sample_images', 'fid_columns', 'evaluate_method', 'tensorboard_grids', 'run_method',
            'prepare_run', 'check_batch_sizes', 'build_datasets', 'run_facts', 'load_tokenizer', 'run_methods']
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-015-1
-def train_tokenizer(cfg: DictConfig, method: str, out: Path, train_ds, *, resume: bool = False,
-                    progress: bool = True, stop_after: Optional[int] = None) -> TokenizerTrainer:
+def train_tokenizer(
+    cfg: DictConfig,
+    method: str,
+    out: Path,
+    train_ds,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after: Optional[int] = None,
+) -> TokenizerTrainer:
     """Stage 1: the tokenizer trained by `method`; checkpoint and log `tokenizer*` in `out`. `stop_after`: pause
     after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues)."""
-    tr, dp, world = cfg.train, cfg.dpd, get_world_size()
+    tr = cfg.train
+    dp = cfg.dpd
+    world = get_world_size()
     torch.manual_seed(cfg.seed)
     tok = build_tokenizer(method, **as_kwargs(cfg.tokenizer))
-    proxy, fresh = [build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
-                             heads=dp.proxy_heads, num_classes=cfg.data.num_classes, conditional=cfg.ar.conditional,
-                             hidden_multiple=cfg.ar.hidden_multiple) for _ in range(2)]
-    trainer = TokenizerTrainer(tok, method, tr, cfg.tokenizer, dp, proxy=proxy, fresh_target=fresh,
-                               conditional=cfg.ar.conditional, device=cfg.device)
-    loader = BatchLoader(train_ds, tr.batch_size // world, seed=cfg.seed, hflip=cfg.data.hflip,
-                         num_workers=cfg.data.num_workers, rank=get_rank(), world_size=world)
-    fit(trainer, loader, tr.tokenizer_steps, out, "tokenizer", log_every=tr.log_every, ckpt_every=tr.ckpt_every,
-        resume=resume, progress=progress, tensorboard=tr.tensorboard, extra_state=run_metadata(cfg),
-        stop_after=stop_after)
+    proxy, fresh = [
+        build_ar(
+            tok.codebook_size,
+            tok.num_tokens,
+            width=dp.proxy_width,
+            depth=dp.proxy_depth,
+            heads=dp.proxy_heads,
+            num_classes=cfg.data.num_classes,
+            conditional=cfg.ar.conditional,
+            hidden_multiple=cfg.ar.hidden_multiple,
+        )
+        for _ in range(2)
+    ]
+    trainer = TokenizerTrainer(
+        tok,
+        method,
+        tr,
+        cfg.tokenizer,
+        dp,
+        proxy=proxy,
+        fresh_target=fresh,
+        conditional=cfg.ar.conditional,
+        device=cfg.device,
+    )
+    loader = BatchLoader(
+        train_ds,
+        tr.batch_size // world,
+        seed=cfg.seed,
+        hflip=cfg.data.hflip,
+        num_workers=cfg.data.num_workers,
+        rank=get_rank(),
+        world_size=world,
+    )
+    fit(
+        trainer,
+        loader,
+        tr.tokenizer_steps,
+        out,
+        "tokenizer",
+        log_every=tr.log_every,
+        ckpt_every=tr.ckpt_every,
+        resume=resume,
+        progress=progress,
+        tensorboard=tr.tensorboard,
+        extra_state=run_metadata(cfg),
+        stop_after=stop_after,
+    )
     return trainer
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-018
-def train_prior(cfg: DictConfig, tokenizer, out: Path, train_ds, *, resume: bool = False,
-                progress: bool = True) -> tuple[GPT, TokenArrays]:
+def train_prior(
+    cfg: DictConfig, tokenizer, out: Path, train_ds, *, resume: bool = False, progress: bool = True
+) -> tuple[GPT, TokenArrays]:
     "Stage 2: a fresh final prior on the frozen `tokenizer`'s training tokens; checkpoint and log `prior*` in `out`."
     tr, world = cfg.train, get_world_size()
-    train_tokens = tokenize_dataset(tokenizer, train_ds, batch_size=cfg.eval.batch_size, device=cfg.device,
-                                    with_flips=cfg.data.hflip)
+    train_tokens = tokenize_dataset(
+        tokenizer,
+        train_ds,
+        batch_size=cfg.eval.batch_size,
+        device=cfg.device,
+        with_flips=cfg.data.hflip,
+    )
     torch.manual_seed(cfg.seed + 1)
-    prior = build_ar(tokenizer.codebook_size, tokenizer.num_tokens, num_classes=cfg.data.num_classes,
-                     **as_kwargs(cfg.ar))
+    prior = build_ar(
+        tokenizer.codebook_size,
+        tokenizer.num_tokens,
+        num_classes=cfg.data.num_classes,
+        **as_kwargs(cfg.ar),
+    )
     pt = PriorTrainer(prior, tr, conditional=cfg.ar.conditional, device=cfg.device)
-    loader = BatchLoader(train_tokens, tr.ar_batch_size // world, seed=cfg.seed, rank=get_rank(), world_size=world)
-    fit(pt, loader, tr.ar_steps, out, "prior", log_every=tr.log_every, ckpt_every=tr.ckpt_every, resume=resume,
-        progress=progress, tensorboard=tr.tensorboard, extra_state=run_metadata(cfg))
+    loader = BatchLoader(
+        train_tokens, tr.ar_batch_size // world, seed=cfg.seed, rank=get_rank(), world_size=world
+    )
+    fit(
+        pt,
+        loader,
+        tr.ar_steps,
+        out,
+        "prior",
+        log_every=tr.log_every,
+        ckpt_every=tr.ckpt_every,
+        resume=resume,
+        progress=progress,
+        tensorboard=tr.tensorboard,
+        extra_state=run_metadata(cfg),
+    )
     return prior, train_tokens
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-021-1
 def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
     "`eval.num_samples` samples of the final prior (balanced classes when conditional), decoded: uint8 [N, 3, H, W]."
-    ev, ar, dev = cfg.eval, cfg.ar, cfg.device
+    ev = cfg.eval
+    ar = cfg.ar
+    dev = cfg.device
     gen = torch.Generator(device=dev).manual_seed(cfg.seed)
     labels = torch.arange(ev.num_samples) % cfg.data.num_classes if ar.conditional else None
     chunks = []
     for i in range(0, ev.num_samples, ev.batch_size):
-        lab = labels[i:i + ev.batch_size].to(dev) if labels is not None else None
+        lab = labels[i : i + ev.batch_size].to(dev) if labels is not None else None
         n = min(ev.batch_size, ev.num_samples - i)
-        z = sample(prior, n, lab, ar.temperature, ar.top_k, ar.top_p, ar.cfg_scale, generator=gen, device=dev)
-        with torch.no_grad(): chunks.append(to_uint8(tokenizer.decode(z)).cpu())
+        z = sample(
+            prior,
+            n,
+            lab,
+            ar.temperature,
+            ar.top_k,
+            ar.top_p,
+            ar.cfg_scale,
+            generator=gen,
+            device=dev,
+        )
+        with torch.no_grad():
+            chunks.append(to_uint8(tokenizer.decode(z)).cpu())
     return torch.cat(chunks)
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-022
 def fid_columns(cfg: DictConfig, tm: dict, samples: torch.Tensor, train_ds, cache: Path) -> dict:
     "rFID (reconstructions vs the evaluation images), gFID and IS (samples vs training images); None when FID is off."
     ev, name = cfg.eval, cfg.data.name
-    if not ev.fid: return dict(rfid=None, gfid=None, isc=None, fid_note="FID off (eval.fid=false)")
+    if not ev.fid:
+        return dict(rfid=None, gfid=None, isc=None, fid_note="FID off (eval.fid=false)")
     n_ref = min(len(train_ds), ev.num_samples)
-    ref = torch.cat([to_uint8(train_ds.get_batch(list(range(i, min(i + ev.batch_size, n_ref))))[0])
-                     for i in range(0, n_ref, ev.batch_size)])
-    r = image_metrics(tm["recon_uint8"], tm["real_uint8"], isc=False, weights_path=ev.fid_weights_path,
-                      device=cfg.device, real_cache_name=f"{name}-eval-{len(tm['real_uint8'])}", cache_root=str(cache))
-    g = image_metrics(samples, ref, isc=True, weights_path=ev.fid_weights_path, device=cfg.device,
-                      real_cache_name=f"{name}-train-{n_ref}", cache_root=str(cache))
+    ref = torch.cat(
+        [
+            to_uint8(train_ds.get_batch(list(range(i, min(i + ev.batch_size, n_ref))))[0])
+            for i in range(0, n_ref, ev.batch_size)
+        ]
+    )
+    r = image_metrics(
+        tm["recon_uint8"],
+        tm["real_uint8"],
+        isc=False,
+        weights_path=ev.fid_weights_path,
+        device=cfg.device,
+        real_cache_name=f"{name}-eval-{len(tm['real_uint8'])}",
+        cache_root=str(cache),
+    )
+    g = image_metrics(
+        samples,
+        ref,
+        isc=True,
+        weights_path=ev.fid_weights_path,
+        device=cfg.device,
+        real_cache_name=f"{name}-train-{n_ref}",
+        cache_root=str(cache),
+    )
     return dict(rfid=r["fid"], gfid=g["fid"], isc=g["isc_mean"], fid_note=g["note"])
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-023
-def evaluate_method(cfg: DictConfig, method: str, tokenizer, prior, train_tokens: TokenArrays, train_ds, eval_ds,
-                    out: Path) -> dict:
+def evaluate_method(
+    cfg: DictConfig,
+    method: str,
+    tokenizer,
+    prior,
+    train_tokens: TokenArrays,
+    train_ds,
+    eval_ds,
+    out: Path,
+) -> dict:
     "The results row of one method; sample and reconstruction grids go to `out/eval_artifacts.pt`."
-    ev, cond, dev = cfg.eval, cfg.ar.conditional, cfg.device
+    ev = cfg.eval
+    cond = cfg.ar.conditional
+    dev = cfg.device
     tm = tokenizer_metrics(tokenizer, eval_ds, batch_size=ev.batch_size, device=dev)
     eval_tokens = TokenArrays(tm["tokens"], tm["labels"])
     n_tr = min(len(train_tokens), len(eval_tokens))
     train_part = TokenArrays(train_tokens.tokens[:n_tr], train_tokens.labels[:n_tr])
-    row = {"method": method, "preset": cfg.preset, "seed": cfg.seed, "rmse": tm["mse"], "psnr": tm["psnr"],
-           "gloss": evaluate_nll(prior, eval_tokens, ev.batch_size, cond, dev),
-           "gloss_train": evaluate_nll(prior, train_part, ev.batch_size, cond, dev), "usage": tm["usage"],
-           "perplexity": tm["perplexity"], "token_entropy": tm["token_entropy"]}
+    row = {
+        "method": method,
+        "preset": cfg.preset,
+        "seed": cfg.seed,
+        "rmse": tm["mse"],
+        "psnr": tm["psnr"],
+        "gloss": evaluate_nll(prior, eval_tokens, ev.batch_size, cond, dev),
+        "gloss_train": evaluate_nll(prior, train_part, ev.batch_size, cond, dev),
+        "usage": tm["usage"],
+        "perplexity": tm["perplexity"],
+        "token_entropy": tm["token_entropy"],
+    }
     samples = sample_images(cfg, prior, tokenizer)
     row.update(fid_columns(cfg, tm, samples, train_ds, Path(out).parent.parent / "fid_cache"))
-    art = {"samples": samples[:64], "recon": tm["recon_uint8"][:32], "real": tm["real_uint8"][:32],
-           "code_counts": tm["code_counts"]}
+    art = {
+        "samples": samples[:64],
+        "recon": tm["recon_uint8"][:32],
+        "real": tm["real_uint8"][:32],
+        "code_counts": tm["code_counts"],
+    }
     torch.save(art, Path(out) / "eval_artifacts.pt")
-    if cfg.train.tensorboard: tensorboard_grids(Path(out) / "tb" / "eval", art)
+    if cfg.train.tensorboard:
+        tensorboard_grids(Path(out) / "tb" / "eval", art)
     return row
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-023-1
@@ -120,10 +268,19 @@ def tensorboard_grids(log_dir: Path, art: dict):
     tb.close()
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-026
-def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = False, progress: bool = True,
-               train_ds=None, eval_ds=None) -> dict:
+def run_method(
+    cfg: DictConfig,
+    method: str,
+    run_dir: Path,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    train_ds=None,
+    eval_ds=None,
+) -> dict:
     "Train, evaluate and summarise `method` under `cfg`; checkpoints, logs and samples go to `run_dir/method`."
-    if method not in METHODS: raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
     out = Path(run_dir) / method
     out.mkdir(parents=True, exist_ok=True)
     with RunLock(out):  # one writer per run folder (rank 0 under torchrun)
@@ -133,25 +290,35 @@ def run_method(cfg: DictConfig, method: str, run_dir: Path, *, resume: bool = Fa
 def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
     t_start = time.time()
     train_ds, eval_ds, record, stored = prepare_run(cfg, out, resume, train_ds, eval_ds)
-    if stored and (out / "metrics.json").exists(): return json.loads((out / "metrics.json").read_text())
+    if stored and (out / "metrics.json").exists():
+        return json.loads((out / "metrics.json").read_text())
     say = print if progress and is_main() else (lambda *a, **k: None)
     say(f"{method}: stage 1, tokenizer ({cfg.train.tokenizer_steps} steps)", flush=True)
     trainer = train_tokenizer(cfg, method, out, train_ds, resume=resume, progress=progress)
     t_prior = time.time()
     say(f"{method}: stage 2, final prior ({cfg.train.ar_steps} steps)", flush=True)
-    prior, train_tokens = train_prior(cfg, trainer.eval_tokenizer, out, train_ds, resume=resume, progress=progress)
+    prior, train_tokens = train_prior(
+        cfg, trainer.eval_tokenizer, out, train_ds, resume=resume, progress=progress
+    )
     if not is_main():  # evaluation runs on rank 0; the others wait and receive its row
         row = broadcast_object(None)
         barrier()
         return row
     t_eval = time.time()
     say(f"{method}: evaluation", flush=True)
-    row = evaluate_method(cfg, method, trainer.eval_tokenizer, prior, train_tokens, train_ds, eval_ds, out)
+    row = evaluate_method(
+        cfg, method, trainer.eval_tokenizer, prior, train_tokens, train_ds, eval_ds, out
+    )
     row.update(run_facts(cfg, train_ds, eval_ds, [t_start, t_prior, t_eval, time.time()]))
-    row.update(config_hash=record["config_hash"], started_at_commit=(stored or record)["commit"],
-               run_dir=str(Path(out).resolve().parent))
+    row.update(
+        config_hash=record["config_hash"],
+        started_at_commit=(stored or record)["commit"],
+        run_dir=str(Path(out).resolve().parent),
+    )
     write_json(out / "metrics.json", row, "results")
-    say(f"{method}: done in {row['wall_time_s'] / 60:.1f} min: rMSE {row['rmse']:.4f}, gLoss {row['gloss']:.3f}")
+    say(
+        f"{method}: done in {row['wall_time_s'] / 60:.1f} min: rMSE {row['rmse']:.4f}, gLoss {row['gloss']:.3f}"
+    )
     broadcast_object(row)
     barrier()
     return row
@@ -163,12 +330,17 @@ def prepare_run(cfg: DictConfig, out: Path, resume: bool, train_ds=None, eval_ds
     check_batch_sizes(cfg.train)
     train_ds, eval_ds = build_datasets(cfg.data, train_ds, eval_ds)
     record = run_record(cfg, train_ds, eval_ds)
-    if not resume and any((out / f).exists() for f in ("run.json", "tokenizer.ckpt", "tokenizer_log.jsonl")):
-        raise FileExistsError(f"{out} already holds a run; pass resume=True to continue it, or choose another "
-                              f"run folder")
+    if not resume and any(
+        (out / f).exists() for f in ("run.json", "tokenizer.ckpt", "tokenizer_log.jsonl")
+    ):
+        raise FileExistsError(
+            f"{out} already holds a run; pass resume=True to continue it, or choose another "
+            f"run folder"
+        )
     stored = check_same_run(out, record) if resume else None
     barrier()  # every rank has looked at the folder before rank 0 writes the record
-    if is_main() and stored is None: write_json(out / "run.json", record, "run record")
+    if is_main() and stored is None:
+        write_json(out / "run.json", record, "run record")
     return train_ds, eval_ds, record, stored
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-027
@@ -176,24 +348,39 @@ def check_batch_sizes(train):
     "Batch sizes are global: each of the processes takes an equal share."
     for key in ("batch_size", "ar_batch_size"):
         if train[key] % get_world_size():
-            raise ValueError(f"train.{key}={train[key]} is not divisible by the {get_world_size()} processes")
+            raise ValueError(
+                f"train.{key}={train[key]} is not divisible by the {get_world_size()} processes"
+            )
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-027-1
 def build_datasets(d, train_ds=None, eval_ds=None) -> tuple:
     "The training and evaluation splits of the `data` config group (those given are kept); downloads on rank 0 first."
     with main_first():
-        if train_ds is None: train_ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
-        if eval_ds is None: eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
+        if train_ds is None:
+            train_ds = build_dataset(
+                d.name, "train", d.root, d.image_size, d.download, d.train_limit
+            )
+        if eval_ds is None:
+            eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
     return train_ds, eval_ds
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-027-2
 def run_facts(cfg: DictConfig, train_ds, eval_ds, times: list[float]) -> dict:
     "Budgets, data sizes, stage timings (from `times` = start, prior, eval, end), commit and hardware of a row."
     tok_s, prior_s, eval_s = (b - a for a, b in zip(times, times[1:]))
-    return dict(tokenizer_steps=cfg.train.tokenizer_steps, ar_steps=cfg.train.ar_steps, train_images=len(train_ds),
-                eval_images=len(eval_ds), tokenizer_time_s=round(tok_s, 1), prior_time_s=round(prior_s, 1),
-                eval_time_s=round(eval_s, 1), wall_time_s=round(times[-1] - times[0], 1), commit=git_commit(),
-                hardware=hardware(cfg.device), processes=get_world_size())
+    return dict(
+        tokenizer_steps=cfg.train.tokenizer_steps,
+        ar_steps=cfg.train.ar_steps,
+        train_images=len(train_ds),
+        eval_images=len(eval_ds),
+        tokenizer_time_s=round(tok_s, 1),
+        prior_time_s=round(prior_s, 1),
+        eval_time_s=round(eval_s, 1),
+        wall_time_s=round(times[-1] - times[0], 1),
+        commit=git_commit(),
+        hardware=hardware(cfg.device),
+        processes=get_world_size(),
+    )
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-028-2
 def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
@@ -202,7 +389,9 @@ def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
     if run.name not in METHODS:
         raise ValueError(f"{run} is not a method's run folder: its name should be one of {METHODS}")
     if not (run / "tokenizer.ckpt").exists():
-        raise FileNotFoundError(f"{run / 'tokenizer.ckpt'} does not exist: the run has not checkpointed its tokenizer")
+        raise FileNotFoundError(
+            f"{run / 'tokenizer.ckpt'} does not exist: the run has not checkpointed its tokenizer"
+        )
     state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
     cfg, parts = OmegaConf.create(state["config"]), state["trainer"]
     tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))
@@ -210,12 +399,24 @@ def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
     return tok.eval(), cfg
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-049-1
-def run_methods(cfg: DictConfig, run_dir: Path, *, resume: bool = False, progress: bool = True) -> list[dict]:
+def run_methods(
+    cfg: DictConfig, run_dir: Path, *, resume: bool = False, progress: bool = True
+) -> list[dict]:
     "Every method of `cfg.train.methods` on the same data: one results row each (every rank gets them)."
     train_ds, eval_ds = build_datasets(cfg.data)
     rows = []
     for m in cfg.train.methods:
-        if is_main(): print(f"== {m}", flush=True)
-        rows.append(run_method(cfg, m, run_dir, resume=resume, progress=progress, train_ds=train_ds,
-                               eval_ds=eval_ds))
+        if is_main():
+            print(f"== {m}", flush=True)
+        rows.append(
+            run_method(
+                cfg,
+                m,
+                run_dir,
+                resume=resume,
+                progress=progress,
+                train_ds=train_ds,
+                eval_ds=eval_ds,
+            )
+        )
     return rows

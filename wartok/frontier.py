@@ -31,15 +31,18 @@ __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'Point', 'read_runs', 'append_run', 
 @dataclass(frozen=True)
 class Point:
     "One point of a method's trade-off curve: `method` with config key `knob` = `value`, on top of `overrides`."
+
     method: str
     knob: str
     value: float
     overrides: tuple[str, ...] = ()
 
     @property
-    def setting(self) -> str: return " ".join(self.overrides)
+    def setting(self) -> str:
+        return " ".join(self.overrides)
 
-    def settings(self) -> list[str]: return [*self.overrides, f"{self.knob}={self.value}"]
+    def settings(self) -> list[str]:
+        return [*self.overrides, f"{self.knob}={self.value}"]
 
     def run_id(self, seed: int, split: str, budget: list[str]) -> str:
         key = json.dumps([self.method, self.settings(), seed, split, list(budget)])
@@ -48,10 +51,12 @@ class Point:
 # %% ../nbs/15_frontier.ipynb #15-frontier-008
 RUN_METRICS = ("rmse", "psnr", "gloss", "gloss_train", "usage", "token_entropy", "wall_time_s")
 
+
 def read_runs(path: Path) -> pd.DataFrame:
     "The finished runs recorded in `path` (an empty frame if there are none yet)."
     path = Path(path)
-    if not path.exists() or path.stat().st_size == 0: return pd.DataFrame()
+    if not path.exists() or path.stat().st_size == 0:
+        return pd.DataFrame()
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-009
@@ -64,59 +69,107 @@ def append_run(path: Path, row: dict):
         new = not path.exists() or path.stat().st_size == 0
         cols = list(row) if new else list(pd.read_csv(path, nrows=0).columns)
         if not new and set(cols) != set(row):
-            raise ValueError(f"{path} has columns {cols}; this row has {list(row)}: write to another file")
+            raise ValueError(
+                f"{path} has columns {cols}; this row has {list(row)}: write to another file"
+            )
         pd.DataFrame([row])[cols].to_csv(path, mode="a", header=new, index=False)
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-012
-def run_point(point: Point, seed: int, split: str, data: tuple, budget: list[str], run_root: Path,
-              preset: str = "cpu") -> dict:
+def run_point(
+    point: Point,
+    seed: int,
+    split: str,
+    data: tuple,
+    budget: list[str],
+    run_root: Path,
+    preset: str = "cpu",
+) -> dict:
     "Train and evaluate `point` at `seed` on `data` = (train, eval) images; the row `runs.csv` keeps."
     cfg = compose_config(preset, [*budget, *point.settings(), f"seed={seed}"])
     rid = point.run_id(seed, split, budget)
-    row = run_method(cfg, point.method, Path(run_root) / rid, resume=True, progress=False, train_ds=data[0],
-                     eval_ds=data[1])
-    return {"run_id": rid, "split": split, "method": point.method, "knob": point.knob, "value": point.value,
-            "setting": point.setting, "seed": seed, **{k: row[k] for k in RUN_METRICS},
-            "config": row["config_hash"], "commit": row["commit"]}
+    row = run_method(
+        cfg,
+        point.method,
+        Path(run_root) / rid,
+        resume=True,
+        progress=False,
+        train_ds=data[0],
+        eval_ds=data[1],
+    )
+    return {
+        "run_id": rid,
+        "split": split,
+        "method": point.method,
+        "knob": point.knob,
+        "value": point.value,
+        "setting": point.setting,
+        "seed": seed,
+        **{k: row[k] for k in RUN_METRICS},
+        "config": row["config_hash"],
+        "commit": row["commit"],
+    }
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-013
 def _shard(shard: str) -> tuple[int, int]:
     i, n = (int(v) for v in shard.split("/"))
-    if not 0 <= i < n: raise ValueError(f"shard {shard!r}: expected 'i/n' with 0 <= i < n")
+    if not 0 <= i < n:
+        raise ValueError(f"shard {shard!r}: expected 'i/n' with 0 <= i < n")
     return i, n
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-014
-def run_points(points: list[Point], seeds: list[int], split: str, data: tuple, budget: list[str], runs_csv: Path,
-               run_root: Path, preset: str = "cpu", shard: str = "0/1", say=print) -> pd.DataFrame:
+def run_points(
+    points: list[Point],
+    seeds: list[int],
+    split: str,
+    data: tuple,
+    budget: list[str],
+    runs_csv: Path,
+    run_root: Path,
+    preset: str = "cpu",
+    shard: str = "0/1",
+    say=print,
+) -> pd.DataFrame:
     """Every point at every seed not yet in `runs_csv` (this shard's share: task k goes to shard k mod n), each
     recorded as it finishes; returns all rows of `runs_csv` for these points and seeds."""
     i, n = _shard(shard)
     tasks = [(p, s) for p in points for s in seeds]
     done = set(read_runs(runs_csv).get("run_id", []))
-    todo = [(p, s) for k, (p, s) in enumerate(tasks) if k % n == i and p.run_id(s, split, budget) not in done]
+    todo = [
+        (p, s)
+        for k, (p, s) in enumerate(tasks)
+        if k % n == i and p.run_id(s, split, budget) not in done
+    ]
     t0 = time.time()
     for j, (p, s) in enumerate(todo):
         row = run_point(p, s, split, data, budget, run_root, preset)
         append_run(runs_csv, row)
         eta = (time.time() - t0) / (j + 1) * (len(todo) - j - 1)
-        say(f"[{split} {j + 1}/{len(todo)}] {p.method} {p.knob}={p.value} seed {s}: rMSE {row['rmse']:.4f} "
-            f"gLoss {row['gloss']:.3f} ({row['wall_time_s'] / 60:.1f} min; ETA {eta / 60:.0f} min)", flush=True)
+        say(
+            f"[{split} {j + 1}/{len(todo)}] {p.method} {p.knob}={p.value} seed {s}: rMSE {row['rmse']:.4f} "
+            f"gLoss {row['gloss']:.3f} ({row['wall_time_s'] / 60:.1f} min; ETA {eta / 60:.0f} min)",
+            flush=True,
+        )
     ids = {p.run_id(s, split, budget) for p, s in tasks}
     runs = read_runs(runs_csv)
     return runs[runs.run_id.isin(ids)].reset_index(drop=True) if len(runs) else runs
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-015
-def wait_for_runs(runs_csv: Path, ids: set[str], timeout_s: float = 6 * 3600, poll_s: float = 20,
-                  say=print) -> pd.DataFrame:
+def wait_for_runs(
+    runs_csv: Path, ids: set[str], timeout_s: float = 6 * 3600, poll_s: float = 20, say=print
+) -> pd.DataFrame:
     "Wait until every run in `ids` is in `runs_csv` (the other shards' share), then return those rows."
     t0, told = time.time(), False
     while True:
         runs = read_runs(runs_csv)
         have = set(runs.get("run_id", []))
-        if ids <= have: return runs[runs.run_id.isin(ids)].reset_index(drop=True)
+        if ids <= have:
+            return runs[runs.run_id.isin(ids)].reset_index(drop=True)
         if time.time() - t0 > timeout_s:
-            raise TimeoutError(f"{len(ids - have)} runs never reached {runs_csv}: run the missing shards")
-        if not told: say(f"waiting for {len(ids - have)} runs of other shards in {runs_csv}", flush=True)
+            raise TimeoutError(
+                f"{len(ids - have)} runs never reached {runs_csv}: run the missing shards"
+            )
+        if not told:
+            say(f"waiting for {len(ids - have)} runs of other shards in {runs_csv}", flush=True)
         told = True
         time.sleep(poll_s)
 
@@ -129,18 +182,27 @@ def interp_log(rmse, gloss, level: float, tol: float = 0.03) -> float:
     order = np.argsort(r)
     r, g = np.log(r[order]), g[order]
     x = math.log(level)
-    if len(r) == 0 or x < r[0] - tol or x > r[-1] + tol: return float("nan")
+    if len(r) == 0 or x < r[0] - tol or x > r[-1] + tol:
+        return float("nan")
     return float(np.interp(x, r, g))
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-021
-def matched_gloss(runs: pd.DataFrame, method: str, level: float, column: str = "gloss") -> pd.Series:
+def matched_gloss(
+    runs: pd.DataFrame, method: str, level: float, column: str = "gloss"
+) -> pd.Series:
     "Per seed: `method`'s curve (its points of that seed) read at rMSE `level`; seeds that do not reach it: NaN."
     m = runs[runs.method == method]
-    return m.groupby("seed").apply(lambda d: interp_log(d.rmse, d[column], level), include_groups=False)
+    return m.groupby("seed").apply(
+        lambda d: interp_log(d.rmse, d[column], level), include_groups=False
+    )
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-022
-def matched_table(runs: pd.DataFrame, levels: dict[str, float], column: str = "gloss",
-                  reference: str = "two_stage") -> pd.DataFrame:
+def matched_table(
+    runs: pd.DataFrame,
+    levels: dict[str, float],
+    column: str = "gloss",
+    reference: str = "two_stage",
+) -> pd.DataFrame:
     """gLoss at each reconstruction level for every method: mean, std and number of seeds reaching it, the ratio
     to the `reference` method's mean and the difference in units of the larger seed std."""
     rows = []
@@ -148,40 +210,82 @@ def matched_table(runs: pd.DataFrame, levels: dict[str, float], column: str = "g
         stats = {m: matched_gloss(runs, m, level, column).dropna() for m in runs.method.unique()}
         ref = stats.get(reference, pd.Series(dtype=float))
         for m, v in stats.items():
-            spread = max(v.std(ddof=1) if len(v) > 1 else float("nan"), ref.std(ddof=1) if len(ref) > 1 else 0.0)
-            rows.append({"level": name, "rmse": level, "method": m, "gloss_mean": v.mean(), "gloss_std": v.std(ddof=1),
-                         "seeds": len(v), "ratio": v.mean() / ref.mean() if len(ref) else float("nan"),
-                         "diff_in_std": (ref.mean() - v.mean()) / spread if spread else float("nan")})
+            spread = max(
+                v.std(ddof=1) if len(v) > 1 else float("nan"),
+                ref.std(ddof=1) if len(ref) > 1 else 0.0,
+            )
+            rows.append(
+                {
+                    "level": name,
+                    "rmse": level,
+                    "method": m,
+                    "gloss_mean": v.mean(),
+                    "gloss_std": v.std(ddof=1),
+                    "seeds": len(v),
+                    "ratio": v.mean() / ref.mean() if len(ref) else float("nan"),
+                    "diff_in_std": (ref.mean() - v.mean()) / spread if spread else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-025
 def frontier_summary(runs: pd.DataFrame) -> pd.DataFrame:
     "Mean and std over seeds of every point (method, knob value): rMSE, gLoss, usage, entropy, wall time."
-    cols = [c for c in ("rmse", "gloss", "gloss_train", "gloss_2x", "usage", "token_entropy", "wall_time_s")
-            if c in runs]
+    cols = [
+        c
+        for c in (
+            "rmse",
+            "gloss",
+            "gloss_train",
+            "gloss_2x",
+            "usage",
+            "token_entropy",
+            "wall_time_s",
+        )
+        if c in runs
+    ]
     g = runs.groupby(["method", "knob", "value"])[cols]
     out = g.mean().join(g.std(ddof=1), rsuffix="_std").join(g.size().rename("seeds"))
     return out.reset_index().sort_values(["method", "value"])
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-026
-def plot_frontier(runs: pd.DataFrame, path: Optional[Path] = None, levels: Optional[dict] = None,
-                  column: str = "gloss", title: str = ""):
+def plot_frontier(
+    runs: pd.DataFrame,
+    path: Optional[Path] = None,
+    levels: Optional[dict] = None,
+    column: str = "gloss",
+    title: str = "",
+):
     "gLoss vs rMSE: mean ± std over seeds per point, one curve per method, knob values labelled, levels dashed."
     import matplotlib.pyplot as plt
+
     s = frontier_summary(runs.assign(gloss=runs[column]))
     fig, ax = plt.subplots(figsize=(7, 4.8))
     for m, d in s.groupby("method"):
         d = d.sort_values("rmse")
-        ax.errorbar(d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3, label=m)
+        ax.errorbar(
+            d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3, label=m
+        )
         for _, r in d.iterrows():
-            ax.annotate(f"{r.knob.split('.')[-1]}={r.value:g}", (r.rmse, r.gloss), fontsize=7,
-                        xytext=(4, 4), textcoords="offset points")
-    for name, lv in (levels or {}).items(): ax.axvline(lv, ls="--", lw=0.8, color="gray")
-    ax.set(xscale="log", xlabel="reconstruction MSE (test split, log scale)",
-           ylabel=f"{column}: final prior's NLL (nats/token)", title=title or "gLoss vs reconstruction")
+            ax.annotate(
+                f"{r.knob.split('.')[-1]}={r.value:g}",
+                (r.rmse, r.gloss),
+                fontsize=7,
+                xytext=(4, 4),
+                textcoords="offset points",
+            )
+    for name, lv in (levels or {}).items():
+        ax.axvline(lv, ls="--", lw=0.8, color="gray")
+    ax.set(
+        xscale="log",
+        xlabel="reconstruction MSE (test split, log scale)",
+        ylabel=f"{column}: final prior's NLL (nats/token)",
+        title=title or "gLoss vs reconstruction",
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=110)
+    if path is not None:
+        fig.savefig(path, dpi=110)
     return fig
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-029
@@ -189,10 +293,14 @@ def curve_excess(candidates: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
     "Each candidate's gLoss minus the `curve`'s (mean over seeds per point) at the candidate's rMSE, in log rMSE."
     c = curve.groupby("value")[["rmse", "gloss"]].mean().sort_values("rmse")
     x, y = np.log(c.rmse.to_numpy()), c.gloss.to_numpy()
+
     def at(r):
         lx = math.log(r)
-        i = int(np.clip(np.searchsorted(x, lx) - 1, 0, len(x) - 2))  # the segment around lx, or the nearest end
+        i = int(
+            np.clip(np.searchsorted(x, lx) - 1, 0, len(x) - 2)
+        )  # the segment around lx, or the nearest end
         return y[i] + (y[i + 1] - y[i]) * (lx - x[i]) / (x[i + 1] - x[i])
+
     out = candidates.copy()
     out["curve_gloss"] = [at(r) for r in out.rmse]
     out["excess"] = out.gloss - out.curve_gloss
@@ -205,10 +313,19 @@ def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps:
     dp, cond = cfg.dpd, cfg.ar.conditional
     toks = tokenize_dataset(tokenizer, ref_ds, batch_size=cfg.eval.batch_size, device=cfg.device)
     torch.manual_seed(cfg.seed + 2)
-    ref = build_ar(tokenizer.codebook_size, tokenizer.num_tokens, num_classes=cfg.data.num_classes,
-                   width=dp.proxy_width, depth=dp.proxy_depth, heads=dp.proxy_heads, conditional=cond,
-                   hidden_multiple=cfg.ar.hidden_multiple).to(cfg.device)
-    opt = adamw(ref.parameters(), dp.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99))  # as the proxy's
+    ref = build_ar(
+        tokenizer.codebook_size,
+        tokenizer.num_tokens,
+        num_classes=cfg.data.num_classes,
+        width=dp.proxy_width,
+        depth=dp.proxy_depth,
+        heads=dp.proxy_heads,
+        conditional=cond,
+        hidden_multiple=cfg.ar.hidden_multiple,
+    ).to(cfg.device)
+    opt = adamw(
+        ref.parameters(), dp.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99)
+    )  # as the proxy's
     batches = BatchLoader(toks, cfg.train.batch_size, seed=cfg.seed).forever()
     for _ in range(steps):
         z, y = next(batches)
@@ -216,77 +333,130 @@ def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps:
     return evaluate_nll(ref, probe, conditional=cond, device=cfg.device)
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-033
-def _head(ds: ImageArrays, n: int) -> ImageArrays: return ImageArrays(ds.images[:n], ds.labels[:n], ds.classes)
+def _head(ds: ImageArrays, n: int) -> ImageArrays:
+    return ImageArrays(ds.images[:n], ds.labels[:n], ds.classes)
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-034
-def tracking_curve(cfg: DictConfig, method: str, out: Path, train_ds, probe_ds, every: int, ref_steps: int,
-                   ref_images: int = 2000) -> pd.DataFrame:
+def tracking_curve(
+    cfg: DictConfig,
+    method: str,
+    out: Path,
+    train_ds,
+    probe_ds,
+    every: int,
+    ref_steps: int,
+    ref_images: int = 2000,
+) -> pd.DataFrame:
     """Train `method`'s tokenizer into `out` in chunks of `every` steps; after each, the proxy's and a reference
     AR's NLL on `probe_ds`'s tokens, with the tokenizer log's mechanism columns. Cached in `out/tracking.csv`."""
     out, done = Path(out), Path(out) / "tracking.csv"
-    if done.exists(): return pd.read_csv(done)
+    if done.exists():
+        return pd.read_csv(done)
     cfg = cfg.copy()
     OmegaConf.update(cfg, "train.ckpt_every", every)
     rows, ref_ds = [], _head(train_ds, ref_images)
     for step in range(every, cfg.train.tokenizer_steps + 1, every):
-        tr = train_tokenizer(cfg, method, out, train_ds, resume=step > every, progress=False, stop_after=every)
-        probe = tokenize_dataset(tr.tok, probe_ds, batch_size=cfg.eval.batch_size, device=cfg.device)
+        tr = train_tokenizer(
+            cfg, method, out, train_ds, resume=step > every, progress=False, stop_after=every
+        )
+        probe = tokenize_dataset(
+            tr.tok, probe_ds, batch_size=cfg.eval.batch_size, device=cfg.device
+        )
         row = {"step": step, "ref_nll": reference_nll(cfg, tr.tok, ref_ds, probe, ref_steps)}
         if tr.proxy is not None:
-            row["proxy_nll"] = evaluate_nll(tr.proxy, probe, conditional=cfg.ar.conditional, device=cfg.device)
+            row["proxy_nll"] = evaluate_nll(
+                tr.proxy, probe, conditional=cfg.ar.conditional, device=cfg.device
+            )
         rows.append(row)
     log = _log_columns(out / "tokenizer_log.jsonl").sort_values("step")
-    curve = pd.merge_asof(pd.DataFrame(rows), log, on="step", direction="nearest")  # the log row nearest each end
+    curve = pd.merge_asof(
+        pd.DataFrame(rows), log, on="step", direction="nearest"
+    )  # the log row nearest each end
     curve.to_csv(done, index=False)
     return curve
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-035
-MECHANISM_KEYS = ("churn_tokens", "churn_images", "restarts_per_step", "token_entropy", "mean_abs_s", "mse",
-                  "target_entropy", "proxy_entropy", "target_T", "pi_chosen", "pi_top10", "usage")
+MECHANISM_KEYS = (
+    "churn_tokens",
+    "churn_images",
+    "restarts_per_step",
+    "token_entropy",
+    "mean_abs_s",
+    "mse",
+    "target_entropy",
+    "proxy_entropy",
+    "target_T",
+    "pi_chosen",
+    "pi_top10",
+    "usage",
+)
+
 
 def _log_columns(log_path: Path) -> pd.DataFrame:
     "The tokenizer log's mechanism columns, each row keyed by the number of steps done (log step + 1)."
-    rows = [{"step": r["step"] + 1, **{k: r.get(k, float("nan")) for k in MECHANISM_KEYS}}
-            for r in read_jsonl(log_path)]
+    rows = [
+        {"step": r["step"] + 1, **{k: r.get(k, float("nan")) for k in MECHANISM_KEYS}}
+        for r in read_jsonl(log_path)
+    ]
     return pd.DataFrame(rows, columns=["step", *MECHANISM_KEYS])
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-038
-def plot_tracking(curves: dict[str, pd.DataFrame], path: Optional[Path] = None, log_k: Optional[float] = None):
+def plot_tracking(
+    curves: dict[str, pd.DataFrame], path: Optional[Path] = None, log_k: Optional[float] = None
+):
     "Per labelled run: proxy vs reference NLL, token churn, restarts per step, token entropy, over training."
     import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
     for (label, c), color in zip(curves.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
-        if "proxy_nll" in c: axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
+        if "proxy_nll" in c:
+            axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
         axes[0].plot(c.step, c.ref_nll, "--", color=color, label=f"{label}: reference AR")
         for ax, k in zip(axes[1:], ("churn_tokens", "restarts_per_step", "token_entropy")):
             ax.plot(c.step, c[k], "-o", ms=3, color=color, label=label)
-    if log_k: axes[0].axhline(log_k, color="gray", lw=0.8, ls=":")
-    titles = ("NLL on held-out probe tokens", "share of probe tokens changed", "codes restarted per step",
-              "token entropy (nats)")
-    for ax, t in zip(axes, titles): ax.set(title=t, xlabel="tokenizer step")
+    if log_k:
+        axes[0].axhline(log_k, color="gray", lw=0.8, ls=":")
+    titles = (
+        "NLL on held-out probe tokens",
+        "share of probe tokens changed",
+        "codes restarted per step",
+        "token entropy (nats)",
+    )
+    for ax, t in zip(axes, titles):
+        ax.set(title=t, xlabel="tokenizer step")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=110)
+    if path is not None:
+        fig.savefig(path, dpi=110)
     return fig
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-041
 def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int = 2) -> float:
     "gLoss on `data[1]` of a `width_mult`x wider, `depth_mult`x deeper final prior on the tokenizer of `run`."
     run, done = Path(run), Path(run) / f"prior_{width_mult}w{depth_mult}d" / "gloss.json"
-    if done.exists(): return json.loads(done.read_text())["gloss"]
+    if done.exists():
+        return json.loads(done.read_text())["gloss"]
     tok, cfg = load_tokenizer(run)
     OmegaConf.update(cfg, "ar.width", cfg.ar.width * width_mult)
     OmegaConf.update(cfg, "ar.depth", cfg.ar.depth * depth_mult)
     prior, _ = train_prior(cfg, tok, done.parent, data[0], resume=True, progress=False)
     ev = tokenize_dataset(tok, data[1], batch_size=cfg.eval.batch_size, device=cfg.device)
     gloss = evaluate_nll(prior, ev, conditional=cfg.ar.conditional, device=cfg.device)
-    done.write_text(json.dumps({"gloss": gloss, "ar_width": cfg.ar.width, "ar_depth": cfg.ar.depth}))
+    done.write_text(
+        json.dumps({"gloss": gloss, "ar_width": cfg.ar.width, "ar_depth": cfg.ar.depth})
+    )
     return gloss
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-044
 def _pm(m, s, nd=3) -> str:
-    return "—" if m is None or (isinstance(m, float) and math.isnan(m)) else (
-        f"{m:.{nd}f}" + ("" if s is None or (isinstance(s, float) and math.isnan(s)) else f" ± {s:.{nd}f}"))
+    return (
+        "—"
+        if m is None or (isinstance(m, float) and math.isnan(m))
+        else (
+            f"{m:.{nd}f}"
+            + ("" if s is None or (isinstance(s, float) and math.isnan(s)) else f" ± {s:.{nd}f}")
+        )
+    )
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-045
 def below_curve(runs: pd.DataFrame, method: str, reference: str = "two_stage") -> pd.DataFrame:
@@ -296,28 +466,46 @@ def below_curve(runs: pd.DataFrame, method: str, reference: str = "two_stage") -
     return ex[~ex.extrapolated]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-046
-def frontier_verdict(matched: pd.DataFrame, matched2: pd.DataFrame, below: pd.DataFrame, level: str,
-                     method: str = "wartok") -> list[str]:
+def frontier_verdict(
+    matched: pd.DataFrame,
+    matched2: pd.DataFrame,
+    below: pd.DataFrame,
+    level: str,
+    method: str = "wartok",
+) -> list[str]:
     "The frontier's three targets at `level`, each with the measured value and 'met' or 'missed'."
-    ok = lambda b, v=0.0: "**not measured**" if math.isnan(v) else ("**met**" if b else "**missed**")
+    ok = lambda b, v=0.0: (
+        "**not measured**" if math.isnan(v) else ("**met**" if b else "**missed**")
+    )
     m = matched[(matched.level == level) & (matched.method == method)]
-    r, d = (m.ratio.iloc[0], m.diff_in_std.iloc[0]) if len(m) and m.seeds.iloc[0] else (float("nan"),) * 2
-    m2 = matched2[(matched2.level == level) & (matched2.method == method)] if len(matched2) else matched2
+    r, d = (
+        (m.ratio.iloc[0], m.diff_in_std.iloc[0])
+        if len(m) and m.seeds.iloc[0]
+        else (float("nan"),) * 2
+    )
+    m2 = (
+        matched2[(matched2.level == level) & (matched2.method == method)]
+        if len(matched2)
+        else matched2
+    )
     r2 = m2.ratio.iloc[0] if len(m2) and m2.seeds.iloc[0] else float("nan")
     n_below = int((below.excess < 0).sum())
-    return [f"- gLoss at the {level} reconstruction, {method} / two-stage: {_pm(r, None)} (target ≤ 0.8), "
-            f"difference {_pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2, r)}",
-            f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
-            f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
-            f"- under the 2× final prior, {method} / two-stage at that level: {_pm(r2, None)} (target ≤ 0.9): "
-            f"{ok(r2 <= 0.9, r2)}"]
+    return [
+        f"- gLoss at the {level} reconstruction, {method} / two-stage: {_pm(r, None)} (target ≤ 0.8), "
+        f"difference {_pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2, r)}",
+        f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
+        f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
+        f"- under the 2× final prior, {method} / two-stage at that level: {_pm(r2, None)} (target ≤ 0.9): "
+        f"{ok(r2 <= 0.9, r2)}",
+    ]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-048
 def _table(df: pd.DataFrame, cols: list[str]) -> list[str]:
     "A markdown table of `df`'s `cols` (floats to 4 significant digits)."
     fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)
     return ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)] + [
-        "| " + " | ".join(fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()]
+        "| " + " | ".join(fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()
+    ]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-049
 def _matched_lines(matched: pd.DataFrame) -> list[str]:
@@ -330,23 +518,50 @@ def _tracking_lines(curves: dict) -> list[str]:
     rows = []
     for label, c in curves.items():
         for _, r in c.iloc[[0, -1]].iterrows():
-            rows.append({"setting": label, "step": int(r.step), "proxy_nll": r.get("proxy_nll", float("nan")),
-                         "ref_nll": r.ref_nll, "gap": r.get("proxy_nll", float("nan")) - r.ref_nll,
-                         "churn_tokens": r.churn_tokens, "restarts_per_step": r.restarts_per_step,
-                         "token_entropy": r.token_entropy})
+            rows.append(
+                {
+                    "setting": label,
+                    "step": int(r.step),
+                    "proxy_nll": r.get("proxy_nll", float("nan")),
+                    "ref_nll": r.ref_nll,
+                    "gap": r.get("proxy_nll", float("nan")) - r.ref_nll,
+                    "churn_tokens": r.churn_tokens,
+                    "restarts_per_step": r.restarts_per_step,
+                    "token_entropy": r.token_entropy,
+                }
+            )
     return _table(pd.DataFrame(rows), list(rows[0])) if rows else ["(no tracking curves)"]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-051
-def write_frontier_report(report_dir: Path, runs: pd.DataFrame, ranked: pd.DataFrame, chosen: str,
-                          matched: pd.DataFrame, matched2: pd.DataFrame, runs2: pd.DataFrame, levels: dict,
-                          curves: dict, facts: dict) -> Path:
+def write_frontier_report(
+    report_dir: Path,
+    runs: pd.DataFrame,
+    ranked: pd.DataFrame,
+    chosen: str,
+    matched: pd.DataFrame,
+    matched2: pd.DataFrame,
+    runs2: pd.DataFrame,
+    levels: dict,
+    curves: dict,
+    facts: dict,
+) -> Path:
     "table.md, frontier.png, tracking.png and the CSVs behind them, in `report_dir`."
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
-    plot_frontier(runs, d / "frontier.png", levels, title="CIFAR-10 test split, mean ± std over seeds")
-    if curves: plot_tracking(curves, d / "tracking.png", log_k=math.log(runs.value[runs.method == "two_stage"].max()))
+    plot_frontier(
+        runs, d / "frontier.png", levels, title="CIFAR-10 test split, mean ± std over seeds"
+    )
+    if curves:
+        plot_tracking(
+            curves, d / "tracking.png", log_k=math.log(runs.value[runs.method == "two_stage"].max())
+        )
     summary = frontier_summary(runs.merge(runs2[["run_id", "gloss_2x"]], on="run_id", how="left"))
-    for name, df in (("summary", summary), ("matched", matched), ("matched_2x", matched2), ("selection", ranked)):
+    for name, df in (
+        ("summary", summary),
+        ("matched", matched),
+        ("matched_2x", matched2),
+        ("selection", ranked),
+    ):
         df.to_csv(d / f"{name}.csv", index=False)
     main = next(iter(levels))
     lines = _report_header(runs, facts, chosen) + ["## Verdict against the frontier's targets", ""]
@@ -358,29 +573,47 @@ def write_frontier_report(report_dir: Path, runs: pd.DataFrame, ranked: pd.DataF
 # %% ../nbs/15_frontier.ipynb #15-frontier-052
 def _report_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
     commits = ", ".join(f"`{c}`" for c in sorted(set(runs.commit)))
-    return ["# CIFAR-10: gLoss vs reconstruction over seeds (the frontier)", "",
-            f"Made by `nbs/run_frontier.ipynb` (preset `{facts['preset']}`), report at commit `{facts['commit']}`; "
-            f"runs at {commits}. Tokenizers and priors train on the first {facts['train_images']} CIFAR-10 training "
-            f"images; settings chosen on the last {facts['heldout_images']} training images; every number below on "
-            f"the {facts['test_images']} test images. Seeds {facts['seeds']}. Budget: `{' '.join(facts['budget'])}`.",
-            f"Compute: {runs.wall_time_s.sum() / 60:.0f} min summed over the {len(runs)} frontier runs "
-            f"(the selection, 2× priors and tracking add to it; this pass of the notebook, shard {facts['shard']}, "
-            f"took {facts['elapsed_s'] / 60:.0f} min: runs already in `runs.csv` are reused, not rerun). "
-            f"wAR-Tok's setting, chosen on held-out images: `{chosen}`.", ""]
+    return [
+        "# CIFAR-10: gLoss vs reconstruction over seeds (the frontier)",
+        "",
+        f"Made by `nbs/run_frontier.ipynb` (preset `{facts['preset']}`), report at commit `{facts['commit']}`; "
+        f"runs at {commits}. Tokenizers and priors train on the first {facts['train_images']} CIFAR-10 training "
+        f"images; settings chosen on the last {facts['heldout_images']} training images; every number below on "
+        f"the {facts['test_images']} test images. Seeds {facts['seeds']}. Budget: `{' '.join(facts['budget'])}`.",
+        f"Compute: {runs.wall_time_s.sum() / 60:.0f} min summed over the {len(runs)} frontier runs "
+        f"(the selection, 2× priors and tracking add to it; this pass of the notebook, shard {facts['shard']}, "
+        f"took {facts['elapsed_s'] / 60:.0f} min: runs already in `runs.csv` are reused, not rerun). "
+        f"wAR-Tok's setting, chosen on held-out images: `{chosen}`.",
+        "",
+    ]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-053
 def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
-    pts = summary.assign(rmse=[_pm(m, s, 4) for m, s in zip(summary.rmse, summary.rmse_std)],
-                         gloss=[_pm(m, s) for m, s in zip(summary.gloss, summary.gloss_std)])
+    pts = summary.assign(
+        rmse=[_pm(m, s, 4) for m, s in zip(summary.rmse, summary.rmse_std)],
+        gloss=[_pm(m, s) for m, s in zip(summary.gloss, summary.gloss_std)],
+    )
     cols = ["method", "knob", "value", "rmse", "gloss", "usage", "token_entropy", "seeds"]
     sel = ranked.assign(setting=[f"`{s}`" for s in ranked.setting])
-    return (["## gLoss at matched reconstruction (test split; per seed, interpolated in log rMSE)", ""]
-            + _matched_lines(matched) + ["", "### Under the 2× wider, 2× deeper final prior", ""]
-            + (_matched_lines(matched2) if len(matched2) else ["(not measured)"])
-            + ["", "## Every point (mean ± std over seeds)", ""] + _table(pts, cols + (["gloss_2x"] if "gloss_2x"
-                                                                                   in pts else []))
-            + ["", "## Selection on held-out training images (one seed; excess = gLoss − two-stage curve)", ""]
-            + _table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
-            + ["", "## Does the proxy track the tokens? (held-out probe images)", ""] + _tracking_lines(curves)
-            + ["", "Files: `runs.csv` (every run), `summary.csv`, `matched.csv`, `matched_2x.csv`, `selection.csv`, "
-               "`tracking_*.csv`, `frontier.png`, `tracking.png`" + (", `prior2x.csv`." if len(matched2) else ".")])
+    return (
+        ["## gLoss at matched reconstruction (test split; per seed, interpolated in log rMSE)", ""]
+        + _matched_lines(matched)
+        + ["", "### Under the 2× wider, 2× deeper final prior", ""]
+        + (_matched_lines(matched2) if len(matched2) else ["(not measured)"])
+        + ["", "## Every point (mean ± std over seeds)", ""]
+        + _table(pts, cols + (["gloss_2x"] if "gloss_2x" in pts else []))
+        + [
+            "",
+            "## Selection on held-out training images (one seed; excess = gLoss − two-stage curve)",
+            "",
+        ]
+        + _table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
+        + ["", "## Does the proxy track the tokens? (held-out probe images)", ""]
+        + _tracking_lines(curves)
+        + [
+            "",
+            "Files: `runs.csv` (every run), `summary.csv`, `matched.csv`, `matched_2x.csv`, `selection.csv`, "
+            "`tracking_*.csv`, `frontier.png`, `tracking.png`"
+            + (", `prior2x.csv`." if len(matched2) else "."),
+        ]
+    )

@@ -8,12 +8,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+
 class GEGLU(nn.Module):
     "Gated-GELU MLP: W2 (gelu(W1 x) * W3 x)."
+
     def __init__(self, width: int, hidden: int):
         super().__init__()
         self.w_in = nn.Linear(width, 2 * hidden, bias=False)
         self.w_out = nn.Linear(hidden, width, bias=False)
+
     def forward(self, x):
         a, b = self.w_in(x).chunk(2, dim=-1)
         return self.w_out(F.gelu(a) * b)
@@ -24,36 +27,50 @@ __all__ = ['GEGLU', 'Attention', 'Block']
 # %% ../nbs/04_layers.ipynb #04-layers-003-1
 class Attention(nn.Module):
     "Multi-head self-attention; `causal` masks the future; `cache` (a dict) holds past keys/values."
+
     def __init__(self, width: int, heads: int, causal: bool = False):
         super().__init__()
         assert width % heads == 0, f"width {width} is not divisible by heads {heads}"
         self.heads, self.causal = heads, causal
         self.qkv = nn.Linear(width, 3 * width, bias=False)
         self.proj = nn.Linear(width, width, bias=False)
+
     def forward(self, x, cache: dict | None = None):
         B, T, C = x.shape
         q, k, v = self.qkv(x).view(B, T, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
         if cache is not None:
-            if "k" in cache: k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
+            if "k" in cache:
+                k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
             cache["k"], cache["v"] = k, v
         # With a cache, the new queries are the last T positions: they may see every cached key.
         causal = self.causal and T > 1
         if causal and k.shape[2] != T:
             mask = torch.ones(T, k.shape[2], dtype=torch.bool, device=x.device).tril(k.shape[2] - T)
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        else: y = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        else:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 # %% ../nbs/04_layers.ipynb #04-layers-003-2
 class Block(nn.Module):
     "Pre-norm transformer block: x + attn(norm(x)), then x + mlp(norm(x))."
-    def __init__(self, width: int, heads: int, causal: bool = False, mlp_ratio: float = 4.0,
-                 hidden_multiple: int = 1):
+
+    def __init__(
+        self,
+        width: int,
+        heads: int,
+        causal: bool = False,
+        mlp_ratio: float = 4.0,
+        hidden_multiple: int = 1,
+    ):
         super().__init__()
         self.norm1, self.norm2 = nn.RMSNorm(width), nn.RMSNorm(width)
         self.attn = Attention(width, heads, causal)
         hidden = int(width * mlp_ratio * 2 / 3)  # GEGLU's two input maps: keep params ~ 4x MLP
-        self.mlp = GEGLU(width, -(-hidden // hidden_multiple) * hidden_multiple)  # rounded up (tensor cores: 64)
+        self.mlp = GEGLU(
+            width, -(-hidden // hidden_multiple) * hidden_multiple
+        )  # rounded up (tensor cores: 64)
+
     def forward(self, x, cache: dict | None = None):
         x = x + self.attn(self.norm1(x), cache)
         return x + self.mlp(self.norm2(x))

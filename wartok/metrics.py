@@ -23,71 +23,116 @@ __all__ = ['RANDOM_EXTRACTOR', 'INCEPTION_URL', 'UInt8Images', 'RandomFeatures',
 # %% ../nbs/10_metrics.ipynb #10-metrics-005
 class UInt8Images(torch.utils.data.Dataset):
     "A uint8 image tensor [N, 3, H, W] as the dataset torch-fidelity expects."
+
     def __init__(self, images: torch.Tensor):
         if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[1] != 3:
-            raise ValueError(f"expected uint8 images [N, 3, H, W], got {images.dtype} {tuple(images.shape)}")
+            raise ValueError(
+                f"expected uint8 images [N, 3, H, W], got {images.dtype} {tuple(images.shape)}"
+            )
         self.images = images
-    def __len__(self): return len(self.images)
-    def __getitem__(self, i): return self.images[i]
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return self.images[i]
 
 # %% ../nbs/10_metrics.ipynb #10-metrics-007
 RANDOM_EXTRACTOR = "wartok-random-features"
 
+
 class RandomFeatures(FeatureExtractorBase):
     "Untrained, seeded conv features: exercises torch-fidelity's pipeline where Inception weights are absent. NOT FID."
+
     def __init__(self, name, features_list, **kwargs):
         super().__init__(name, features_list)
         g = torch.Generator().manual_seed(1234)
-        self.convs = nn.ModuleList([nn.Conv2d(3, 32, 3, 2, 1), nn.Conv2d(32, 64, 3, 2, 1), nn.Conv2d(64, 128, 3, 2, 1)])
+        self.convs = nn.ModuleList(
+            [nn.Conv2d(3, 32, 3, 2, 1), nn.Conv2d(32, 64, 3, 2, 1), nn.Conv2d(64, 128, 3, 2, 1)]
+        )
         for c in self.convs:
-            c.weight.data = torch.randn(c.weight.shape, generator=g) / math.sqrt(c.weight[0].numel())
+            c.weight.data = torch.randn(c.weight.shape, generator=g) / math.sqrt(
+                c.weight[0].numel()
+            )
             c.bias.data.zero_()
         self.fc = nn.Linear(128, 10)
         self.fc.weight.data = torch.randn(10, 128, generator=g) / math.sqrt(128)
         self.fc.bias.data.zero_()
         self.requires_grad_(False).eval()
+
     @staticmethod
-    def get_provided_features_list(): return ("features", "logits_unbiased")
+    def get_provided_features_list():
+        return ("features", "logits_unbiased")
+
     @staticmethod
     def get_default_feature_layer_for_metric(metric):
-        return {"isc": "logits_unbiased", "fid": "features", "kid": "features", "prc": "features"}[metric]
+        return {"isc": "logits_unbiased", "fid": "features", "kid": "features", "prc": "features"}[
+            metric
+        ]
+
     @staticmethod
-    def can_be_compiled(): return False
+    def can_be_compiled():
+        return False
+
     @staticmethod
-    def get_dummy_input_for_compile(): return torch.zeros(1, 3, 32, 32, dtype=torch.uint8)
+    def get_dummy_input_for_compile():
+        return torch.zeros(1, 3, 32, 32, dtype=torch.uint8)
+
     def forward(self, x):
         h = x.float() / 127.5 - 1
-        for c in self.convs: h = F.gelu(c(h))
+        for c in self.convs:
+            h = F.gelu(c(h))
         feats = h.mean((2, 3))
         out = {"features": feats, "logits_unbiased": self.fc(feats)}
         return tuple(out[f] for f in self.features_list)
 
-if RANDOM_EXTRACTOR not in FEATURE_EXTRACTORS_REGISTRY: register_feature_extractor(RANDOM_EXTRACTOR, RandomFeatures)
+
+if RANDOM_EXTRACTOR not in FEATURE_EXTRACTORS_REGISTRY:
+    register_feature_extractor(RANDOM_EXTRACTOR, RandomFeatures)
 
 # %% ../nbs/10_metrics.ipynb #10-metrics-009
 INCEPTION_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
 
-def find_inception_weights(weights_path: Optional[str] = None, download: bool = True) -> tuple[Optional[str], str]:
+
+def find_inception_weights(
+    weights_path: Optional[str] = None, download: bool = True
+) -> tuple[Optional[str], str]:
     "(path to the FID Inception weights or None, a sentence saying where they came from or why they are missing)."
     if weights_path:
-        if Path(weights_path).is_file(): return str(weights_path), f"Inception weights from {weights_path}"
+        if Path(weights_path).is_file():
+            return str(weights_path), f"Inception weights from {weights_path}"
         return None, f"eval.fid_weights_path={weights_path} does not exist"
     cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(INCEPTION_URL).name
-    if cached.is_file(): return str(cached), f"Inception weights from torch hub cache {cached}"
-    if not download: return None, "no Inception weights: set eval.fid_weights_path (download disabled)"
+    if cached.is_file():
+        return str(cached), f"Inception weights from torch hub cache {cached}"
+    if not download:
+        return None, "no Inception weights: set eval.fid_weights_path (download disabled)"
     try:
         torch.hub.load_state_dict_from_url(INCEPTION_URL, progress=False, map_location="cpu")
         return str(cached), f"Inception weights downloaded to {cached}"
     except Exception as e:
-        return None, (f"no Inception weights: download failed ({type(e).__name__}: {str(e)[:120]}); "
-                      f"set eval.fid_weights_path to a local weights-inception-2015-12-05-6726825d.pth")
+        return None, (
+            f"no Inception weights: download failed ({type(e).__name__}: {str(e)[:120]}); "
+            f"set eval.fid_weights_path to a local weights-inception-2015-12-05-6726825d.pth"
+        )
 
 # %% ../nbs/10_metrics.ipynb #10-metrics-011
-def image_metrics(fake: torch.Tensor, real: Optional[torch.Tensor] = None, *, fid: bool = True, isc: bool = True,
-                  kid: bool = False, prc: bool = False, extractor: str = "inception",
-                  weights_path: Optional[str] = None,
-                  download: bool = True, real_cache_name: Optional[str] = None, cache_root: Optional[str] = None,
-                  device: str = "cpu", batch_size: int = 64) -> dict:
+def image_metrics(
+    fake: torch.Tensor,
+    real: Optional[torch.Tensor] = None,
+    *,
+    fid: bool = True,
+    isc: bool = True,
+    kid: bool = False,
+    prc: bool = False,
+    extractor: str = "inception",
+    weights_path: Optional[str] = None,
+    download: bool = True,
+    real_cache_name: Optional[str] = None,
+    cache_root: Optional[str] = None,
+    device: str = "cpu",
+    batch_size: int = 64,
+) -> dict:
     """FID/IS/KID/precision-recall of uint8 `fake` images (vs `real`) with torch-fidelity.
     `extractor`: 'inception' (the standard metrics) or RANDOM_EXTRACTOR (plumbing tests only, not FID)."""
     out = {"extractor": extractor}
@@ -96,7 +141,8 @@ def image_metrics(fake: torch.Tensor, real: Optional[torch.Tensor] = None, *, fi
         path, why = find_inception_weights(weights_path, download)
         out["note"] = why
         if path is None:  # missing, with the reason; never a number
-            for k in ("fid", "isc_mean", "isc_std", "kid_mean", "precision", "recall"): out[k] = None
+            for k in ("fid", "isc_mean", "isc_std", "kid_mean", "precision", "recall"):
+                out[k] = None
             return out
         kwargs.update(feature_extractor="inception-v3-compat", feature_extractor_weights_path=path)
     else:
@@ -104,16 +150,37 @@ def image_metrics(fake: torch.Tensor, real: Optional[torch.Tensor] = None, *, fi
         out["note"] = f"computed with {extractor}: an untrained stand-in extractor, NOT FID/IS"
     n = len(fake) if real is None else min(len(fake), len(real))
     if real is not None and real_cache_name:
-        kwargs.update(cache=True, input2_cache_name=f"{real_cache_name}-{kwargs['feature_extractor']}",
-                      cache_root=str(cache_root) if cache_root else None)
-    else: kwargs.update(cache=False)
+        kwargs.update(
+            cache=True,
+            input2_cache_name=f"{real_cache_name}-{kwargs['feature_extractor']}",
+            cache_root=str(cache_root) if cache_root else None,
+        )
+    else:
+        kwargs.update(cache=False)
     res = torch_fidelity.calculate_metrics(
-        input1=UInt8Images(fake), input2=UInt8Images(real) if real is not None else None,
-        fid=fid and real is not None, isc=isc, kid=kid and real is not None, prc=prc and real is not None,
-        kid_subset_size=min(1000, n), prc_neighborhood=min(3, n - 1), cuda=str(device).startswith("cuda"),
-        batch_size=batch_size, verbose=False, samples_find_deep=False, save_cpu_ram=True, **kwargs)
-    names = {"frechet_inception_distance": "fid", "inception_score_mean": "isc_mean", "inception_score_std": "isc_std",
-             "kernel_inception_distance_mean": "kid_mean", "precision": "precision", "recall": "recall"}
+        input1=UInt8Images(fake),
+        input2=UInt8Images(real) if real is not None else None,
+        fid=fid and real is not None,
+        isc=isc,
+        kid=kid and real is not None,
+        prc=prc and real is not None,
+        kid_subset_size=min(1000, n),
+        prc_neighborhood=min(3, n - 1),
+        cuda=str(device).startswith("cuda"),
+        batch_size=batch_size,
+        verbose=False,
+        samples_find_deep=False,
+        save_cpu_ram=True,
+        **kwargs,
+    )
+    names = {
+        "frechet_inception_distance": "fid",
+        "inception_score_mean": "isc_mean",
+        "inception_score_std": "isc_std",
+        "kernel_inception_distance_mean": "kid_mean",
+        "precision": "precision",
+        "recall": "recall",
+    }
     out.update({names[k]: float(v) for k, v in res.items() if k in names})
     return out
 
@@ -121,12 +188,18 @@ def image_metrics(fake: torch.Tensor, real: Optional[torch.Tensor] = None, *, fi
 from .data import to_uint8
 from .tokenizer import codebook_stats, psnr
 
+
 @torch.no_grad()
 def tokenizer_metrics(tokenizer, dataset, batch_size: int = 256, device: str = "cpu") -> dict:
     """MSE, PSNR, usage, perplexity and entropy over `dataset`, plus its tokens, labels, reconstructions and
     originals (uint8)."""
     tokenizer = tokenizer.eval().to(device)
-    se, n, toks, labs, recs, origs = 0.0, 0, [], [], [], []
+    se = 0.0
+    n = 0
+    toks = []
+    labs = []
+    recs = []
+    origs = []
     for i in range(0, len(dataset), batch_size):
         x, y = dataset.get_batch(list(range(i, min(i + batch_size, len(dataset)))))
         x = x.to(device)
@@ -141,9 +214,18 @@ def tokenizer_metrics(tokenizer, dataset, batch_size: int = 256, device: str = "
     tokens = torch.cat(toks)
     st = codebook_stats(tokens, tokenizer.codebook_size)
     mse = se / n
-    return {"mse": mse, "psnr": psnr(mse), "usage": st["usage"], "perplexity": st["perplexity"],
-            "token_entropy": st["entropy"], "code_counts": st["counts"], "tokens": tokens, "labels": torch.cat(labs),
-            "recon_uint8": torch.cat(recs), "real_uint8": torch.cat(origs)}
+    return {
+        "mse": mse,
+        "psnr": psnr(mse),
+        "usage": st["usage"],
+        "perplexity": st["perplexity"],
+        "token_entropy": st["entropy"],
+        "code_counts": st["counts"],
+        "tokens": tokens,
+        "labels": torch.cat(labs),
+        "recon_uint8": torch.cat(recs),
+        "real_uint8": torch.cat(origs),
+    }
 
 # %% ../nbs/10_metrics.ipynb #10-metrics-grid
 def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
@@ -153,5 +235,5 @@ def image_grid(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
     grid = torch.zeros(c, rows * h, nrow * w, dtype=torch.uint8)
     for i, im in enumerate(images):
         r, col = divmod(i, nrow)
-        grid[:, r * h:(r + 1) * h, col * w:(col + 1) * w] = im
+        grid[:, r * h : (r + 1) * h, col * w : (col + 1) * w] = im
     return grid.permute(1, 2, 0).numpy()

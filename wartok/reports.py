@@ -27,42 +27,64 @@ PAPER_ROWS = {
     "cifar10": [
         {"method": "strongest baseline (paper)", "rfid": "≈5.0", "gfid": "17.60", "gloss": "0.78"},
         {"method": "wAR-Tok (paper)", "rfid": "≈5.0", "gfid": "14.50", "gloss": "0.42"},
-        {"method": "wAR-Tok, longer training (paper)", "rfid": "", "gfid": "11.30", "gloss": "0.34"}],
+        {
+            "method": "wAR-Tok, longer training (paper)",
+            "rfid": "",
+            "gfid": "11.30",
+            "gloss": "0.34",
+        },
+    ],
     "imagenet_folder": [
         {"method": "baseline (paper)", "rfid": "comparable", "gfid": "6.32", "gloss": "7.89"},
-        {"method": "wAR-Tok (paper)", "rfid": "comparable", "gfid": "5.42", "gloss": "7.07"}],
+        {"method": "wAR-Tok (paper)", "rfid": "comparable", "gfid": "5.42", "gloss": "7.07"},
+    ],
 }
 
 # which row of the paper's CIFAR-10 table each method plays (its baselines are built in the first author's framework)
-PAPER_BASELINE = {"two_stage": "TiTok-style two-stage", "tail_dropout": "One-D-Piece-style tail dropout",
-                  "flow": "FlowMo-style flow decoder", "flow_tail_dropout": "FlexTok-style FM + tail dropout",
-                  "flow_tied_dropout": "Selftok-style FM + tied tail dropout", "wartok": "wAR-Tok",
-                  "backprop_ar": "not in the paper: AR loss backpropagated (the sibling code's)"}
+PAPER_BASELINE = {
+    "two_stage": "TiTok-style two-stage",
+    "tail_dropout": "One-D-Piece-style tail dropout",
+    "flow": "FlowMo-style flow decoder",
+    "flow_tail_dropout": "FlexTok-style FM + tail dropout",
+    "flow_tied_dropout": "Selftok-style FM + tied tail dropout",
+    "wartok": "wAR-Tok",
+    "backprop_ar": "not in the paper: AR loss backpropagated (the sibling code's)",
+}
+
 
 def _fmt(v, nd=3):
-    if v is None or (isinstance(v, float) and math.isnan(v)): return "—"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
     return f"{v:.{nd}f}" if isinstance(v, float) else str(v)
 
 # %% ../nbs/12_reports.ipynb #12-reports-030-1
 def results_table(rows: list[dict], dataset: str) -> str:
     "The paper's table layout in markdown: our rows, then the paper's."
-    head = ("| method | rMSE | PSNR (dB) | rFID | gFID | IS | gLoss (eval) | gLoss (train) | code usage "
-            "| token entropy | config |\n")
+    head = (
+        "| method | rMSE | PSNR (dB) | rFID | gFID | IS | gLoss (eval) | gLoss (train) | code usage "
+        "| token entropy | config |\n"
+    )
     head += "|---|---|---|---|---|---|---|---|---|---|---|\n"
-    ours = "".join(f"| {r['method']} (ours; {PAPER_BASELINE.get(r['method'], '?')}) | {_fmt(r['rmse'], 4)} | "
-                   f"{_fmt(r['psnr'], 2)} | {_fmt(r['rfid'], 2)} | "
-                   f"{_fmt(r['gfid'], 2)} | {_fmt(r['isc'], 2)} | {_fmt(r['gloss'])} | {_fmt(r['gloss_train'])} | "
-                   f"{_fmt(r['usage'], 3)} | {_fmt(r['token_entropy'], 2)} | `{r.get('config_hash', '—')}` |\n"
-                   for r in rows)
-    paper = "".join(f"| {p['method']} | — | — | {p['rfid']} | {p['gfid']} | — | {p['gloss']} | — | — | — | — |\n"
-                    for p in PAPER_ROWS.get(dataset, []))
+    ours = "".join(
+        f"| {r['method']} (ours; {PAPER_BASELINE.get(r['method'], '?')}) | {_fmt(r['rmse'], 4)} | "
+        f"{_fmt(r['psnr'], 2)} | {_fmt(r['rfid'], 2)} | "
+        f"{_fmt(r['gfid'], 2)} | {_fmt(r['isc'], 2)} | {_fmt(r['gloss'])} | {_fmt(r['gloss_train'])} | "
+        f"{_fmt(r['usage'], 3)} | {_fmt(r['token_entropy'], 2)} | `{r.get('config_hash', '—')}` |\n"
+        for r in rows
+    )
+    paper = "".join(
+        f"| {p['method']} | — | — | {p['rfid']} | {p['gfid']} | — | {p['gloss']} | — | — | — | — |\n"
+        for p in PAPER_ROWS.get(dataset, [])
+    )
     return head + ours + paper
 
 # %% ../nbs/12_reports.ipynb #12-reports-032
 def _plt():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 # %% ../nbs/12_reports.ipynb #12-reports-032-1
@@ -72,12 +94,18 @@ def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.5))
     for r in rows:
         prior = pd.DataFrame(read_jsonl(Path(run_dir) / r["method"] / "prior_log.jsonl"))
-        if len(prior): axs[0].plot(prior["step"], prior["ar_nll"], label=r["method"])
+        if len(prior):
+            axs[0].plot(prior["step"], prior["ar_nll"], label=r["method"])
         tok = pd.DataFrame(read_jsonl(Path(run_dir) / r["method"] / "tokenizer_log.jsonl"))
         if "proxy_nll" in tok:
-            axs[1].plot(tok["step"], tok["proxy_nll"], label=f"{r['method']}: proxy AR on current tokens")
-        if len(tok): axs[1].plot(tok["step"], tok["mse"], "--", label=f"{r['method']}: train MSE")
-    axs[0].set(title="final prior: AR loss (train batches)", xlabel="AR step", ylabel="nats / token")
+            axs[1].plot(
+                tok["step"], tok["proxy_nll"], label=f"{r['method']}: proxy AR on current tokens"
+            )
+        if len(tok):
+            axs[1].plot(tok["step"], tok["mse"], "--", label=f"{r['method']}: train MSE")
+    axs[0].set(
+        title="final prior: AR loss (train batches)", xlabel="AR step", ylabel="nats / token"
+    )
     axs[0].legend()
     axs[1].set(title="during tokenizer training", xlabel="tokenizer step", yscale="log")
     axs[1].legend(fontsize=7)
@@ -93,9 +121,14 @@ def _save(fig, path: Path, dpi: int):
 def plot_recon_vs_gloss(rows: list[dict], path: Path):
     "Reconstruction MSE against gLoss, one point per method."
     import seaborn as sns
+
     fig, ax = _plt().subplots(figsize=(4.5, 3.5))
     sns.scatterplot(data=pd.DataFrame(rows), x="rmse", y="gloss", hue="method", s=80, ax=ax)
-    ax.set(xlabel="reconstruction MSE (eval)", ylabel="gLoss (eval, nats/token)", title="reconstruction vs gLoss")
+    ax.set(
+        xlabel="reconstruction MSE (eval)",
+        ylabel="gLoss (eval, nats/token)",
+        title="reconstruction vs gLoss",
+    )
     _save(fig, path, 120)
 
 # %% ../nbs/12_reports.ipynb #12-reports-036
@@ -106,9 +139,12 @@ def plot_samples(rows: list[dict], run_dir: Path, path: Path):
         art = torch.load(Path(run_dir) / r["method"] / "eval_artifacts.pt", weights_only=True)
         ax[0].imshow(image_grid(art["samples"][:32]))
         ax[0].set_title(f"{r['method']}: samples of the final prior")
-        ax[1].imshow(image_grid(torch.stack([art["real"][:16], art["recon"][:16]], 1).flatten(0, 1)))
+        ax[1].imshow(
+            image_grid(torch.stack([art["real"][:16], art["recon"][:16]], 1).flatten(0, 1))
+        )
         ax[1].set_title(f"{r['method']}: eval images / reconstructions")
-        for a in ax: a.axis("off")
+        for a in ax:
+            a.axis("off")
     _save(fig, path, 110)
 
 # %% ../nbs/12_reports.ipynb #12-reports-036-1
@@ -116,39 +152,63 @@ def plot_codebook_usage(rows: list[dict], run_dir: Path, path: Path):
     "Per method, the evaluation split's code counts sorted from most to least used."
     fig, axs = _plt().subplots(1, len(rows), figsize=(4 * len(rows), 3), squeeze=False)
     for ax, r in zip(axs[0], rows):
-        counts = torch.load(Path(run_dir) / r["method"] / "eval_artifacts.pt", weights_only=True)["code_counts"]
+        counts = torch.load(Path(run_dir) / r["method"] / "eval_artifacts.pt", weights_only=True)[
+            "code_counts"
+        ]
         counts = counts.sort(descending=True).values
         ax.bar(range(len(counts)), counts.numpy(), width=1.0)
-        ax.set(title=f"{r['method']}: usage {r['usage']:.2f}", xlabel="code (sorted by count)", ylabel="count",
-               yscale="log")
+        ax.set(
+            title=f"{r['method']}: usage {r['usage']:.2f}",
+            xlabel="code (sorted by count)",
+            ylabel="count",
+            yscale="log",
+        )
     _save(fig, path, 110)
 
 # %% ../nbs/12_reports.ipynb #12-reports-039
 def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
     "The model and budget sizes of a run, in one line."
-    tk, ar, tr, dp = cfg.tokenizer, cfg.ar, cfg.train, cfg.dpd
-    arch = (f"channels {list(tk.channels)}" if tk.arch == "conv2d" else
-            f"width {tk.width}, depth {tk.enc_depth}/{tk.dec_depth}, patch {tk.patch_size}")
-    return (f"tokenizer {tk.arch} {arch}, {rows[0]['train_images'] if rows else '?'} training images, "
-            f"K={tk.codebook_size}, code dim {tk.code_dim}, l2 codes {tk.l2_codes}; final prior width {ar.width} x "
-            f"depth {ar.depth}; proxy width {dp.proxy_width} x depth {dp.proxy_depth}; batch {tr.batch_size}; "
-            f"{tr.tokenizer_steps} tokenizer steps, {tr.ar_steps} prior steps")
+    tk = cfg.tokenizer
+    ar = cfg.ar
+    tr = cfg.train
+    dp = cfg.dpd
+    arch = (
+        f"channels {list(tk.channels)}"
+        if tk.arch == "conv2d"
+        else f"width {tk.width}, depth {tk.enc_depth}/{tk.dec_depth}, patch {tk.patch_size}"
+    )
+    return (
+        f"tokenizer {tk.arch} {arch}, {rows[0]['train_images'] if rows else '?'} training images, "
+        f"K={tk.codebook_size}, code dim {tk.code_dim}, l2 codes {tk.l2_codes}; final prior width {ar.width} x "
+        f"depth {ar.depth}; proxy width {dp.proxy_width} x depth {dp.proxy_depth}; batch {tr.batch_size}; "
+        f"{tr.tokenizer_steps} tokenizer steps, {tr.ar_steps} prior steps"
+    )
 
 # %% ../nbs/12_reports.ipynb #12-reports-040
 def flow_line(rows: list[dict], cfg: DictConfig) -> list[str]:
     "How the flow-matching methods' reconstructions (and samples) were drawn, if any ran."
-    flows = [r["method"] for r in rows if r["method"] in METHOD_TOKENIZER]  # the methods with the flow decoder
-    if not flows: return []
+    flows = [
+        r["method"] for r in rows if r["method"] in METHOD_TOKENIZER
+    ]  # the methods with the flow decoder
+    if not flows:
+        return []
     tk = cfg.tokenizer
-    return [f"- Flow-matching decoders ({', '.join(flows)}): every reconstruction and sample is generated from "
-            f"fixed-seed noise by {tk.flow_steps} {tk.flow_sampler} steps, so rMSE includes the sampler's error."]
+    return [
+        f"- Flow-matching decoders ({', '.join(flows)}): every reconstruction and sample is generated from "
+        f"fixed-seed noise by {tk.flow_steps} {tk.flow_sampler} steps, so rMSE includes the sampler's error."
+    ]
+
 
 def target_sharpness(dp) -> str:
     "The target-sharpness options of a DPD config group where set (07_dpd §7), for the provenance line."
-    parts = [f"init std {dp.target_init_std}" if dp.get("target_init_std") is not None else "",
-             f"entropy {dp.target_entropy} log K (T solved at the first DPD step)"
-             if dp.get("target_entropy") is not None else ""]
+    parts = [
+        f"init std {dp.target_init_std}" if dp.get("target_init_std") is not None else "",
+        f"entropy {dp.target_entropy} log K (T solved at the first DPD step)"
+        if dp.get("target_entropy") is not None
+        else "",
+    ]
     return "".join(f", {p}" for p in parts if p)
+
 
 def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
     "The 'where these numbers come from' lines of table.md."
@@ -173,27 +233,46 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
         *flow_line(rows, cfg),
         f"- Sampling: temperature {ar.temperature}, top-k {ar.top_k or 'off'}, top-p {ar.top_p}, CFG {ar.cfg_scale}.",
         "- `config`: a hash of the result-relevant composed config (`config_hash`); equal hashes, equal settings.",
-        *[f"- {r['method']} was resumed: its run started at commit `{r['started_at_commit']}`, finished at "
-          f"`{r['commit']}`." for r in rows if r.get("started_at_commit", r["commit"]) != r["commit"]]]
+        *[
+            f"- {r['method']} was resumed: its run started at commit `{r['started_at_commit']}`, finished at "
+            f"`{r['commit']}`."
+            for r in rows
+            if r.get("started_at_commit", r["commit"]) != r["commit"]
+        ],
+    ]
 
 # %% ../nbs/12_reports.ipynb #12-reports-041
 def relative_to_two_stage(rows: list[dict]) -> list[str]:
     "Each method's gLoss and rMSE relative to two-stage's, against the target gLoss ≤ 0.7× at rMSE within 10%."
     base = next((r for r in rows if r["method"] == "two_stage"), None)
-    if base is None or len(rows) < 2: return []
-    md = ["", "## Relative to two-stage", "",
-          "Target (ours; the paper's CIFAR-10 ratio is 0.54×): gLoss ≤ 0.7× two-stage's with reconstruction MSE within 10%.", ""]
+    if base is None or len(rows) < 2:
+        return []
+    md = [
+        "",
+        "## Relative to two-stage",
+        "",
+        "Target (ours; the paper's CIFAR-10 ratio is 0.54×): gLoss ≤ 0.7× two-stage's with "
+        "reconstruction MSE within 10%.",
+        "",
+    ]
     for r in rows:
-        if r is base: continue
+        if r is base:
+            continue
         g, m = r["gloss"] / base["gloss"], r["rmse"] / base["rmse"] - 1
         verdict = "met" if g <= 0.7 and abs(m) <= 0.1 else "missed"
         md.append(f"- {r['method']}: gLoss {g:.3f}× two-stage's, rMSE {m:+.0%} — target {verdict}.")
     return md
 
 # %% ../nbs/12_reports.ipynb #12-reports-043
-def write_report(rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: Path, notes: str = "") -> Path:
+def write_report(
+    rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: Path, notes: str = ""
+) -> Path:
     "results.csv, table.md and plots for `rows` (one per method) into `report_dir`."
-    with writing(report_dir, "report", "Checkpoints and metrics.json are intact: fix this, then rerun with resume."):
+    with writing(
+        report_dir,
+        "report",
+        "Checkpoints and metrics.json are intact: fix this, then rerun with resume.",
+    ):
         return _write_report(rows, cfg, Path(run_dir), Path(report_dir), notes)
 
 # %% ../nbs/12_reports.ipynb #12-reports-043-1
@@ -204,9 +283,15 @@ def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Pat
     plot_recon_vs_gloss(rows, report_dir / "recon_vs_gloss.png")
     plot_samples(rows, run_dir, report_dir / "samples.png")
     plot_codebook_usage(rows, run_dir, report_dir / "codebook_usage.png")
-    md = [f"# {cfg.data.name} — preset `{cfg.preset}`\n", results_table(rows, cfg.data.name),
-          "\n## Where these numbers come from\n", *provenance(rows, cfg), *relative_to_two_stage(rows)]
-    if notes: md += ["", notes]
+    md = [
+        f"# {cfg.data.name} — preset `{cfg.preset}`\n",
+        results_table(rows, cfg.data.name),
+        "\n## Where these numbers come from\n",
+        *provenance(rows, cfg),
+        *relative_to_two_stage(rows),
+    ]
+    if notes:
+        md += ["", notes]
     (report_dir / "table.md").write_text("\n".join(md) + "\n")
     return report_dir
 
@@ -214,8 +299,10 @@ def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Pat
 def report_thumbnail(path: Path, width: int = 900) -> bytes:
     "A JPEG thumbnail of a report figure, at most `width` pixels wide."
     from PIL import Image as PILImage
+
     im = PILImage.open(path).convert("RGB")
-    if im.width > width: im = im.resize((width, round(im.height * width / im.width)))
+    if im.width > width:
+        im = im.resize((width, round(im.height * width / im.width)))
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=80)
     return buf.getvalue()
@@ -224,6 +311,7 @@ def report_thumbnail(path: Path, width: int = 900) -> bytes:
 def show_report(report_dir: Path):
     "Display table.md and thumbnails of the report's figures."
     from IPython.display import Image, Markdown, display
+
     report_dir = Path(report_dir)
     display(Markdown((report_dir / "table.md").read_text()))
     for name in ("ar_loss.png", "recon_vs_gloss.png", "samples.png", "codebook_usage.png"):
@@ -235,18 +323,24 @@ def collect_results(folders) -> pd.DataFrame:
     "Result rows of report folders (results.csv) or run folders (<method>/metrics.json), with a `run` label each."
     frames, seen = [], {}
     for f in map(Path, folders):
-        if (f / "results.csv").exists(): df = pd.read_csv(f / "results.csv")
+        if (f / "results.csv").exists():
+            df = pd.read_csv(f / "results.csv")
         elif list(f.glob("*/metrics.json")):
             df = pd.DataFrame([json.loads(p.read_text()) for p in sorted(f.glob("*/metrics.json"))])
             df["run_dir"] = df.get("run_dir", str(f.resolve()))
-        else: raise FileNotFoundError(f"{f} holds neither results.csv (a report) nor <method>/metrics.json (a run)")
+        else:
+            raise FileNotFoundError(
+                f"{f} holds neither results.csv (a report) nor <method>/metrics.json (a run)"
+            )
         seen[f.name] = seen.get(f.name, 0) + 1
         df.insert(0, "run", f.name if seen[f.name] == 1 else f"{f.name} ({seen[f.name]})")
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
 # %% ../nbs/12_reports.ipynb #12-reports-052-1
-def collect_curves(results: pd.DataFrame, metrics=("l_rec", "proxy_nll", "l_dpd", "ar_nll")) -> pd.DataFrame:
+def collect_curves(
+    results: pd.DataFrame, metrics=("l_rec", "proxy_nll", "l_dpd", "ar_nll")
+) -> pd.DataFrame:
     "Training curves of every row whose run folder is still there: columns run, method, stage, step, metric, value."
     parts = []
     for r in results.to_dict("records"):
@@ -254,7 +348,8 @@ def collect_curves(results: pd.DataFrame, metrics=("l_rec", "proxy_nll", "l_dpd"
         for stage in ("tokenizer", "prior"):
             log = pd.DataFrame(read_jsonl(folder / f"{stage}_log.jsonl"))
             keep = [m for m in metrics if m in log]
-            if log.empty or not keep: continue
+            if log.empty or not keep:
+                continue
             long = log.melt(id_vars="step", value_vars=keep, var_name="metric")
             parts.append(long.assign(run=r["run"], method=r["method"], stage=stage))
     cols = ["run", "method", "stage", "step", "metric", "value"]

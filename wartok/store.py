@@ -26,20 +26,26 @@ __all__ = ['PROGRESS_KEYS', 'HARMLESS_KEYS', 'ADDED_KEYS', 'CheckpointError', 'W
            'check_same_run', 'run_metadata', 'write_json']
 
 # %% ../nbs/08_store.ipynb #08-store-006
-class CheckpointError(RuntimeError): "A checkpoint is missing, truncated or not wartok's."
+class CheckpointError(RuntimeError):
+    "A checkpoint is missing, truncated or not wartok's."
 
 # %% ../nbs/08_store.ipynb #08-store-006-2
-class WriteError(OSError): "A checkpoint, log or report could not be written; the message names the file."
+class WriteError(OSError):
+    "A checkpoint, log or report could not be written; the message names the file."
 
 # %% ../nbs/08_store.ipynb #08-store-006-3
 @contextmanager
 def writing(path: Path, what: str, intact: str = ""):
     "Turn an OSError while writing `path` (disk full, permission denied) into a `WriteError` naming the file."
-    try: yield
-    except WriteError: raise
+    try:
+        yield
+    except WriteError:
+        raise
     except OSError as e:
         where = e.filename if getattr(e, "filename", None) else path
-        raise WriteError(f"could not write the {what} {where}: {e.strerror or e}. {intact}".strip()) from e
+        raise WriteError(
+            f"could not write the {what} {where}: {e.strerror or e}. {intact}".strip()
+        ) from e
 
 # %% ../nbs/08_store.ipynb #08-store-006-4
 def save_checkpoint(state: dict, path: Path):
@@ -54,19 +60,27 @@ def save_checkpoint(state: dict, path: Path):
                 torch.save(state, f)
                 f.flush()
                 os.fsync(f.fileno())
-            if path.exists(): os.replace(path, path.with_suffix(path.suffix + ".prev"))
+            if path.exists():
+                os.replace(path, path.with_suffix(path.suffix + ".prev"))
             os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)  # gone after a successful rename; a half-written one after a failure
+        tmp.unlink(
+            missing_ok=True
+        )  # gone after a successful rename; a half-written one after a failure
 
 # %% ../nbs/08_store.ipynb #08-store-006-5
 def load_checkpoint(path: Path) -> dict:
-    try: state = torch.load(path, map_location="cpu", weights_only=False)
-    except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except FileNotFoundError:
+        raise CheckpointError(f"no checkpoint at {path}")
     except Exception as e:
-        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e}); "
-                              f"delete it to start over, or restore {Path(path).name}.prev") from e
-    if not isinstance(state, dict) or "step" not in state: raise CheckpointError(f"{path} is not a wartok checkpoint")
+        raise CheckpointError(
+            f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e}); "
+            f"delete it to start over, or restore {Path(path).name}.prev"
+        ) from e
+    if not isinstance(state, dict) or "step" not in state:
+        raise CheckpointError(f"{path} is not a wartok checkpoint")
     return state
 
 # %% ../nbs/08_store.ipynb #08-store-006-6
@@ -74,17 +88,25 @@ def latest_checkpoint(path: Path) -> Optional[dict]:
     "The newest loadable checkpoint at `path` (or its .prev), or None if there is none at all."
     path = Path(path)
     prev = path.with_suffix(path.suffix + ".prev")
-    if not path.exists() and not prev.exists(): return None
-    try: return load_checkpoint(path)
+    if not path.exists() and not prev.exists():
+        return None
+    try:
+        return load_checkpoint(path)
     except CheckpointError as e:
-        if not prev.exists(): raise
+        if not prev.exists():
+            raise
         warnings.warn(f"{e}; resuming from {prev.name} instead")
         return load_checkpoint(prev)
 
 # %% ../nbs/08_store.ipynb #08-store-006-7
 def rng_state() -> dict:
-    s = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
-    if torch.cuda.is_available(): s["cuda"] = torch.cuda.get_rng_state_all()
+    s = {
+        "torch": torch.get_rng_state(),
+        "numpy": np.random.get_state(),
+        "python": random.getstate(),
+    }
+    if torch.cuda.is_available():
+        s["cuda"] = torch.cuda.get_rng_state_all()
     return s
 
 # %% ../nbs/08_store.ipynb #08-store-006-8
@@ -92,34 +114,45 @@ def set_rng_state(s: dict):
     torch.set_rng_state(s["torch"])
     np.random.set_state(s["numpy"])
     random.setstate(s["python"])
-    if "cuda" in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
+    if "cuda" in s and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(s["cuda"])
 
 # %% ../nbs/08_store.ipynb #08-store-011
-class RunLocked(RuntimeError): "Another live process is writing this run folder."
+class RunLocked(RuntimeError):
+    "Another live process is writing this run folder."
+
 
 _HELD: set[Path] = set()  # the lock files this process holds
 
 # %% ../nbs/08_store.ipynb #08-store-011-1
 def _pid_alive(pid: int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True  # alive, owned by another user
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by another user
     return True
 
 # %% ../nbs/08_store.ipynb #08-store-011-2
 class RunLock:
     "Exclusive writer of `folder` while entered: `<folder>/.lock` holds the writer's host and pid."
-    def __init__(self, folder: Path): self.path, self.mine = (Path(folder) / ".lock").resolve(), False
+
+    def __init__(self, folder: Path):
+        self.path, self.mine = (Path(folder) / ".lock").resolve(), False
 
     def __enter__(self):
-        if self.path in _HELD or not is_main(): return self
+        if self.path in _HELD or not is_main():
+            return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            try: fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 self._take_over_if_stale()
                 continue
-            with os.fdopen(fd, "w") as f: json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
             _HELD.add(self.path)
             self.mine = True
             return self
@@ -133,36 +166,54 @@ class RunLock:
 @patch
 def _take_over_if_stale(self: RunLock):
     "Remove the lock of a writer that is gone (with a warning); refuse if it may still be alive."
-    try: owner = json.loads(self.path.read_text())
-    except FileNotFoundError: return                                   # released meanwhile: try again
+    try:
+        owner = json.loads(self.path.read_text())
+    except FileNotFoundError:
+        return  # released meanwhile: try again
     except (json.JSONDecodeError, OSError):
-        if time.time() - self.path.stat().st_mtime < 5: return time.sleep(0.1)  # being written right now
+        if time.time() - self.path.stat().st_mtime < 5:
+            return time.sleep(0.1)  # being written right now
         owner = {"host": "?", "pid": -1}
     host, pid = owner.get("host"), owner.get("pid", -1)
     here = host == socket.gethostname()
     if here and pid != os.getpid() and _pid_alive(pid):
-        raise RunLocked(f"{self.path.parent} is being written by process {pid} on {host}; wait for it to finish, "
-                        f"or train into another run folder")
+        raise RunLocked(
+            f"{self.path.parent} is being written by process {pid} on {host}; wait for it to finish, "
+            f"or train into another run folder"
+        )
     if not here and host != "?":
-        raise RunLocked(f"{self.path.parent} is locked by process {pid} on host {host}, which cannot be checked "
-                        f"from here; if that run is gone, delete {self.path} and run again")
-    warnings.warn(f"taking over the stale lock {self.path} of process {pid} on {host} (it is no longer running)")
+        raise RunLocked(
+            f"{self.path.parent} is locked by process {pid} on host {host}, which cannot be checked "
+            f"from here; if that run is gone, delete {self.path} and run again"
+        )
+    warnings.warn(
+        f"taking over the stale lock {self.path} of process {pid} on {host} (it is no longer running)"
+    )
     self.path.unlink(missing_ok=True)
 
 # %% ../nbs/08_store.ipynb #08-store-050
 def _append_jsonl(path: Path, row: dict):
-    with writing(path, "training log", "The last checkpoint is intact: free space or fix permissions, then resume."):
-        with open(path, "a") as f: f.write(json.dumps(row) + "\n")
+    with writing(
+        path,
+        "training log",
+        "The last checkpoint is intact: free space or fix permissions, then resume.",
+    ):
+        with open(path, "a") as f:
+            f.write(json.dumps(row) + "\n")
 
 # %% ../nbs/08_store.ipynb #08-store-050-1
 def read_jsonl(path: Path) -> list[dict]:
     path = Path(path)
-    if not path.exists(): return []
+    if not path.exists():
+        return []
     rows = []
     for line in path.read_text().splitlines():
-        try: rows.append(json.loads(line))
-        except json.JSONDecodeError: break  # a line cut by a kill: everything after it is discarded
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            break  # a line cut by a kill: everything after it is discarded
     return rows
+
 
 PROGRESS_KEYS = ("l_rec", "mse", "l_dpd", "proxy_nll", "l_ar", "ar_nll")
 
@@ -175,47 +226,79 @@ def _hms(seconds: float) -> str:
 class StepOutputs:
     """Where a training loop's numbers go (rank 0): the JSONL log, TensorBoard scalars, and progress — a tqdm bar,
     or (`progress="lines"`) a line on stdout at most every `every_s` seconds with the step, losses and an ETA."""
-    def __init__(self, log_path: Path, label: str, start: int, total: int, progress, tensorboard: bool,
-                 every_s: float = 25.0):
-        self.log_path, self.label, self.start, self.total, self.every_s = log_path, label, start, total, every_s
+
+    def __init__(
+        self,
+        log_path: Path,
+        label: str,
+        start: int,
+        total: int,
+        progress,
+        tensorboard: bool,
+        every_s: float = 25.0,
+    ):
+        self.log_path = log_path
+        self.label = label
+        self.start = start
+        self.total = total
+        self.every_s = every_s
         self.mode = progress if progress in ("lines", False) else bool(progress)
         self.t0 = self.last = time.time()
-        self.tb = tensorboard_writer(log_path.parent / "tb" / label.split("/")[-1], start) if tensorboard else None
-        if self.mode == "lines": print(f"{label}: steps {start}..{total}", flush=True)
+        self.tb = (
+            tensorboard_writer(log_path.parent / "tb" / label.split("/")[-1], start)
+            if tensorboard
+            else None
+        )
+        if self.mode == "lines":
+            print(f"{label}: steps {start}..{total}", flush=True)
 
     def steps(self, rng: range):
-        if self.mode is not True: return rng
+        if self.mode is not True:
+            return rng
         self.bar = tqdm(rng, desc=self.label, initial=self.start, total=self.total)
         return self.bar
 
     def log(self, step: int, log: dict) -> dict:
         "Append the step's row to the JSONL log (and TensorBoard); returns the row."
-        row = {"step": step, "time": round(time.time() - self.t0, 3), **{k: v for k, v in log.items() if k != "step"}}
+        row = {
+            "step": step,
+            "time": round(time.time() - self.t0, 3),
+            **{k: v for k, v in log.items() if k != "step"},
+        }
         _append_jsonl(self.log_path, row)
         if self.tb is not None:
             for k, v in row.items():
-                if k not in ("step", "time") and isinstance(v, (int, float)): self.tb.add_scalar(k, v, step)
-        if self.mode is True: self.bar.set_postfix({k: f"{v:.3g}" for k, v in log.items() if k in PROGRESS_KEYS})
+                if k not in ("step", "time") and isinstance(v, (int, float)):
+                    self.tb.add_scalar(k, v, step)
+        if self.mode is True:
+            self.bar.set_postfix({k: f"{v:.3g}" for k, v in log.items() if k in PROGRESS_KEYS})
         return row
 
     def progress(self, step: int, log: dict):
         "A progress line when `every_s` seconds have passed since the last one, and at the last step."
         now = time.time()
-        if self.mode != "lines" or (now - self.last < self.every_s and step < self.total - 1): return
+        if self.mode != "lines" or (now - self.last < self.every_s and step < self.total - 1):
+            return
         self.last = now
         per = (now - self.t0) / (step + 1 - self.start)
         vals = " ".join(f"{k} {log[k]:.4g}" for k in PROGRESS_KEYS if k in log)
-        print(f"{self.label}: step {step + 1}/{self.total} {vals} | {per:.2f} s/step, "
-              f"ETA {_hms(per * (self.total - step - 1))}", flush=True)
+        print(
+            f"{self.label}: step {step + 1}/{self.total} {vals} | {per:.2f} s/step, "
+            f"ETA {_hms(per * (self.total - step - 1))}",
+            flush=True,
+        )
 
     def close(self):
-        if self.tb is not None: self.tb.close()
-        if self.mode is True: self.bar.close()
+        if self.tb is not None:
+            self.tb.close()
+        if self.mode is True:
+            self.bar.close()
 
 # %% ../nbs/08_store.ipynb #08-store-050-4
 def tensorboard_writer(log_dir: Path, start: int = 0):
     "A TensorBoard `SummaryWriter` for `log_dir`; events at or after `start` left by an interrupted run are dropped."
     from torch.utils.tensorboard import SummaryWriter
+
     return SummaryWriter(str(log_dir), purge_step=start if start else None)
 
 # %% ../nbs/08_store.ipynb #08-store-041
@@ -231,15 +314,29 @@ def git_commit(cwd: Optional[Path] = None) -> str:
     """The current git commit, or 'unknown'; '+dirty' when code or configs have uncommitted changes (outputs that
     runs write under `reports/` and `runs/` do not count)."""
     import wartok
-    cwd = cwd or Path(wartok.__file__).resolve().parent  # the checkout wartok runs from, wherever the kernel's cwd is
+
+    cwd = (
+        cwd or Path(wartok.__file__).resolve().parent
+    )  # the checkout wartok runs from, wherever the kernel's cwd is
     try:
-        run = lambda *a: subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, timeout=10)
+        run = lambda *a: subprocess.run(
+            ["git", *a], cwd=cwd, capture_output=True, text=True, timeout=10
+        )
         sha = run("rev-parse", "--short=12", "HEAD").stdout.strip()
-        if not sha: return "unknown"
-        dirty = run("status", "--porcelain", "--untracked-files=no", "--", ":/", ":(top,exclude)reports",
-                    ":(top,exclude)runs").stdout.strip()
+        if not sha:
+            return "unknown"
+        dirty = run(
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ":/",
+            ":(top,exclude)reports",
+            ":(top,exclude)runs",
+        ).stdout.strip()
         return sha + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError): return "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 # %% ../nbs/08_store.ipynb #08-store-r006-1
 @functools.lru_cache
@@ -249,18 +346,26 @@ def constraints_note(path: Optional[Path] = None) -> str:
     skipped."""
     from importlib.metadata import PackageNotFoundError, version
     import wartok
+
     path = Path(path or Path(wartok.__file__).resolve().parents[1] / "constraints.txt")
-    if not path.exists(): return "no constraints.txt beside the package"
+    if not path.exists():
+        return "no constraints.txt beside the package"
     text = path.read_text()
-    pins = [line.split("==") for line in text.splitlines() if "==" in line and not line.startswith("#")]
+    pins = [
+        line.split("==") for line in text.splitlines() if "==" in line and not line.startswith("#")
+    ]
     off = []
     for name, pinned in pins:
-        try: have = version(name.strip())
-        except PackageNotFoundError: continue
-        if have != pinned.strip(): off.append(f"{name} {have} (pins {pinned.strip()})")
+        try:
+            have = version(name.strip())
+        except PackageNotFoundError:
+            continue
+        if have != pinned.strip():
+            off.append(f"{name} {have} (pins {pinned.strip()})")
     sha = hashlib.sha256(text.encode()).hexdigest()[:8]
     state = "installed versions match" if not off else f"{len(off)} differ: " + ", ".join(off[:3])
     return f"constraints.txt {sha} ({state})"
+
 
 def hardware(device: str = "cpu") -> str:
     "A one-line description of where this ran."
@@ -275,49 +380,75 @@ def project_root(start: Optional[Path] = None) -> Path:
     "The folder holding settings.ini above `start` (default: the working directory), else the working directory."
     p = Path(start or Path.cwd()).resolve()
     for q in [p, *p.parents]:
-        if (q / "settings.ini").exists() and (q / "wartok").is_dir(): return q
+        if (q / "settings.ini").exists() and (q / "wartok").is_dir():
+            return q
     return p
 
 # %% ../nbs/08_store.ipynb #08-store-r009
-HARMLESS_KEYS = ("train.log_every", "train.ckpt_every", "train.tensorboard", "data.num_workers", "out_dir")
+HARMLESS_KEYS = (
+    "train.log_every",
+    "train.ckpt_every",
+    "train.tensorboard",
+    "data.num_workers",
+    "out_dir",
+)
 # keys added after runs were recorded, with the value that reproduces those runs: at that value a key is left out of
 # the hash and equals a record that lacks it, so older run folders and report hashes stay valid
-ADDED_KEYS = {"tokenizer.codebook_init": None, "tokenizer.pos_init_std": 0.02, "tokenizer.flow_steps": 8,
-              "tokenizer.flow_sampler": "euler", "tokenizer.dead_code_window": 0, "dpd.target_init_std": None,
-              "dpd.target_entropy": None, "dpd.proxy_replay": 0}
+ADDED_KEYS = {
+    "tokenizer.codebook_init": None,
+    "tokenizer.pos_init_std": 0.02,
+    "tokenizer.flow_steps": 8,
+    "tokenizer.flow_sampler": "euler",
+    "tokenizer.dead_code_window": 0,
+    "dpd.target_init_std": None,
+    "dpd.target_entropy": None,
+    "dpd.proxy_replay": 0,
+}
+
 
 def flat_config(cfg) -> dict:
     "A config (DictConfig or plain dict) as {'group.key': value}."
     c = cfg if isinstance(cfg, dict) else OmegaConf.to_container(cfg, resolve=True)
     out = {}
     for k, v in c.items():
-        if isinstance(v, dict): out.update({f"{k}.{kk}": vv for kk, vv in flat_config(v).items()})
-        else: out[k] = v
+        if isinstance(v, dict):
+            out.update({f"{k}.{kk}": vv for kk, vv in flat_config(v).items()})
+        else:
+            out[k] = v
     return out
 
 # %% ../nbs/08_store.ipynb #08-store-r009-1
 def config_hash(cfg) -> str:
     "8 hex digits naming the result-relevant config (`HARMLESS_KEYS` left out)."
-    flat = {k: v for k, v in flat_config(cfg).items()
-            if k not in HARMLESS_KEYS and not (k in ADDED_KEYS and v == ADDED_KEYS[k])}
+    flat = {
+        k: v
+        for k, v in flat_config(cfg).items()
+        if k not in HARMLESS_KEYS and not (k in ADDED_KEYS and v == ADDED_KEYS[k])
+    }
     return hashlib.sha1(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 # %% ../nbs/08_store.ipynb #08-store-r009-2
 def run_record(cfg: DictConfig, train_ds, eval_ds) -> dict:
     "What `run.json` holds: config, its hash, data fingerprints, commit."
-    return {"config": OmegaConf.to_container(cfg, resolve=True), "config_hash": config_hash(cfg),
-            "commit": git_commit(),
-            "data": {"train": dataset_fingerprint(train_ds), "eval": dataset_fingerprint(eval_ds)}}
+    return {
+        "config": OmegaConf.to_container(cfg, resolve=True),
+        "config_hash": config_hash(cfg),
+        "commit": git_commit(),
+        "data": {"train": dataset_fingerprint(train_ds), "eval": dataset_fingerprint(eval_ds)},
+    }
 
 # %% ../nbs/08_store.ipynb #08-store-r010
-class RunMismatch(ValueError): "A run folder holds a run of another config or other data."
+class RunMismatch(ValueError):
+    "A run folder holds a run of another config or other data."
 
 # %% ../nbs/08_store.ipynb #08-store-r010-1
 def run_differences(old: dict, new: dict) -> list[str]:
     "The result-relevant differences between two run records, one line each."
     a, b = flat_config(old["config"]), flat_config(new["config"])
     get = lambda d, k: d.get(k, ADDED_KEYS.get(k, "<unset>"))
-    keys = sorted(k for k in a.keys() | b.keys() if k not in HARMLESS_KEYS and get(a, k) != get(b, k))
+    keys = sorted(
+        k for k in a.keys() | b.keys() if k not in HARMLESS_KEYS and get(a, k) != get(b, k)
+    )
     lines = [f"{k}: {get(a, k)!r} (stored) vs {get(b, k)!r} (now)" for k in keys]
     for split, fp in old.get("data", {}).items():
         if fp != new["data"][split]:
@@ -328,23 +459,32 @@ def run_differences(old: dict, new: dict) -> list[str]:
 def stored_run(out: Path) -> Optional[dict]:
     "The record of the run in `out`: `run.json`, else (folders from before it existed) the checkpoint's config."
     path, ckpt = Path(out) / "run.json", Path(out) / "tokenizer.ckpt"
-    if path.exists(): return json.loads(path.read_text())
+    if path.exists():
+        return json.loads(path.read_text())
     if ckpt.exists():
         state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        return {"config": state.get("config", {}), "commit": state.get("commit", "unknown"), "data": {}}
+        return {
+            "config": state.get("config", {}),
+            "commit": state.get("commit", "unknown"),
+            "data": {},
+        }
     return None
 
 # %% ../nbs/08_store.ipynb #08-store-r010-3
 def check_same_run(out: Path, record: dict) -> dict:
     "The stored record of the run in `out` (or None); raises `RunMismatch` if it is not the run `record` describes."
     old = stored_run(out)
-    if old is None: return None
+    if old is None:
+        return None
     diff = run_differences(old, record)
     if diff:
         fresh = Path(out).parent.parent / f"{Path(out).parent.name}_{record['config_hash']}"
-        raise RunMismatch(f"{out} holds a run of another config or other data, so it is neither resumed nor reused:\n  "
-                          + "\n  ".join(diff) + f"\nStart a fresh run in another run folder (`python -m wartok ... "
-                          f"--run-dir {fresh}`, or papermill `-p run_dir {fresh}`), or delete {out} to retrain.")
+        raise RunMismatch(
+            f"{out} holds a run of another config or other data, so it is neither resumed nor reused:\n  "
+            + "\n  ".join(diff)
+            + f"\nStart a fresh run in another run folder (`python -m wartok ... "
+            f"--run-dir {fresh}`, or papermill `-p run_dir {fresh}`), or delete {out} to retrain."
+        )
     return old
 
 # %% ../nbs/08_store.ipynb #08-store-r015
@@ -355,4 +495,5 @@ def run_metadata(cfg: DictConfig) -> dict:
 # %% ../nbs/08_store.ipynb #08-store-060
 def write_json(path: Path, obj, what: str):
     "Write `obj` as JSON to `path`; a failed write raises a `WriteError` naming the file."
-    with writing(path, what): Path(path).write_text(json.dumps(obj, indent=1))
+    with writing(path, what):
+        Path(path).write_text(json.dumps(obj, indent=1))

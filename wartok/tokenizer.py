@@ -27,9 +27,10 @@ __all__ = ['LOSS_KEYS', 'METHOD_TOKENIZER', 'Quantized', 'init_codebook', 'Vecto
 @dataclass
 class Quantized:
     "What the quantizer returns for a batch of encoder outputs `e` of shape [B, L, d]."
-    z_q: torch.Tensor         # [B, L, d] straight-through code vectors (value = codes, gradient -> e)
-    indices: torch.Tensor     # [B, L] hard tokens
-    e: torch.Tensor           # [B, L, d] encoder outputs as compared with the codes (normalised if l2_codes)
+
+    z_q: torch.Tensor  # [B, L, d] straight-through code vectors (value = codes, gradient -> e)
+    indices: torch.Tensor  # [B, L] hard tokens
+    e: torch.Tensor  # [B, L, d] encoder outputs as compared with the codes (normalised if l2_codes)
     codebook_loss: torch.Tensor
     commit_loss: torch.Tensor
 
@@ -39,28 +40,56 @@ def init_codebook(w: torch.Tensor, init: str = "normal"):
     used, but the scale sets how fast Adam turns a code: a step of ~lr per coordinate turns a norm-sqrt(d) N(0, 1)
     code by ~lr, a norm-sqrt(d)/K uniform one by ~K lr (05_tokenizer, the TiTok recipe)."""
     K = w.shape[0]
-    if init == "normal": return nn.init.normal_(w)
-    if init == "uniform": return nn.init.uniform_(w, -1 / K, 1 / K)
+    if init == "normal":
+        return nn.init.normal_(w)
+    if init == "uniform":
+        return nn.init.uniform_(w, -1 / K, 1 / K)
     raise ValueError(f"unknown codebook_init {init!r}: expected 'normal' or 'uniform'")
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-1
 class VectorQuantizer(nn.Module):
-    def __init__(self, codebook_size: int, code_dim: int, l2_codes: bool = True, beta: float = 0.25,
-                 tau: float = 1.0, dead_code_threshold: float = 0.0, usage_decay: float = 0.99,
-                 restart_until: Optional[int] = None, init: Optional[str] = None, dead_code_window: int = 0):
+    def __init__(
+        self,
+        codebook_size: int,
+        code_dim: int,
+        l2_codes: bool = True,
+        beta: float = 0.25,
+        tau: float = 1.0,
+        dead_code_threshold: float = 0.0,
+        usage_decay: float = 0.99,
+        restart_until: Optional[int] = None,
+        init: Optional[str] = None,
+        dead_code_window: int = 0,
+    ):
         super().__init__()
-        self.K, self.dim, self.l2, self.beta, self.tau = codebook_size, code_dim, l2_codes, beta, tau
-        self.dead_code_threshold, self.usage_decay, self.restart_until = dead_code_threshold, usage_decay, restart_until
+        self.K = codebook_size
+        self.dim = code_dim
+        self.l2 = l2_codes
+        self.beta = beta
+        self.tau = tau
+        self.dead_code_threshold = dead_code_threshold
+        self.usage_decay = usage_decay
+        self.restart_until = restart_until
         if dead_code_window > 0 and dead_code_threshold > 0:
-            raise ValueError("choose one restart rule: dead_code_threshold (usage EMA) or dead_code_window (unused)")
+            raise ValueError(
+                "choose one restart rule: dead_code_threshold (usage EMA) or dead_code_window (unused)"
+            )
         self.dead_code_window = dead_code_window
-        if dead_code_window > 0:  # the step each code was last chosen (only then: older checkpoints stay loadable)
+        if (
+            dead_code_window > 0
+        ):  # the step each code was last chosen (only then: older checkpoints stay loadable)
             self.register_buffer("last_used", torch.zeros(codebook_size, dtype=torch.long))
         self.codebook = nn.Embedding(codebook_size, code_dim)
-        init_codebook(self.codebook.weight, init or ("normal" if l2_codes else "uniform"))  # None: as before
+        init_codebook(
+            self.codebook.weight, init or ("normal" if l2_codes else "uniform")
+        )  # None: as before
         self.register_buffer("usage", torch.full((codebook_size,), 1.0 / codebook_size))
-        self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))  # training forwards so far
-        self.register_buffer("restarts", torch.zeros((), dtype=torch.long))    # codes restarted so far
+        self.register_buffer(
+            "steps_seen", torch.zeros((), dtype=torch.long)
+        )  # training forwards so far
+        self.register_buffer(
+            "restarts", torch.zeros((), dtype=torch.long)
+        )  # codes restarted so far
 
     def codes(self, detach: bool = False) -> torch.Tensor:
         "The [K, d] code vectors as used for distances (unit-norm if `l2_codes`)."
@@ -73,7 +102,8 @@ class VectorQuantizer(nn.Module):
     def distances(self, e: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         """Squared distances [..., K] between prepared outputs `e` [..., d] and `codes` [K, d]. For unit-norm
         (l2) codes and outputs ||e - c||^2 = 2 - 2 e.c: only the dot product is computed."""
-        if self.l2: return 2 - 2 * (e @ codes.t())
+        if self.l2:
+            return 2 - 2 * (e @ codes.t())
         return e.pow(2).sum(-1, keepdim=True) - 2 * e @ codes.t() + codes.pow(2).sum(-1)
 
     def nearest(self, e: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
@@ -83,28 +113,42 @@ class VectorQuantizer(nn.Module):
     def forward(self, e_raw: torch.Tensor) -> Quantized:
         e = self.prepare(e_raw)
         codes = self.codes()
-        with torch.no_grad(): indices = self.nearest(e, codes.detach())
+        with torch.no_grad():
+            indices = self.nearest(e, codes.detach())
         c = codes[indices]
         codebook_loss = F.mse_loss(c, e.detach())
         commit_loss = self.beta * F.mse_loss(e, c.detach())
-        if self.training: self._track_usage(indices, e)
+        if self.training:
+            self._track_usage(indices, e)
         return Quantized(e + (c - e).detach(), indices, e, codebook_loss, commit_loss)
 
     def lookup(self, indices: torch.Tensor) -> torch.Tensor:
         "Code vectors [..., d] of hard tokens `indices`."
         return self.codes()[indices]
 
-    def soft_assignment(self, e: torch.Tensor, tau: Optional[float] = None, detach_codes: bool = True) -> torch.Tensor:
+    def soft_assignment(
+        self, e: torch.Tensor, tau: Optional[float] = None, detach_codes: bool = True
+    ) -> torch.Tensor:
         "pi(k) = softmax_k(-dist(e, c_k) / tau) for prepared outputs `e`: shape [..., K]."
         codes, tau = self.codes(detach=detach_codes), tau or self.tau
-        if self.l2: return F.softmax((e @ codes.t()) * (2 / tau), dim=-1)  # -(2 - 2 e.c)/tau, constant dropped
+        if self.l2:
+            return F.softmax(
+                (e @ codes.t()) * (2 / tau), dim=-1
+            )  # -(2 - 2 e.c)/tau, constant dropped
         return F.softmax(-self.distances(e, codes) / tau, dim=-1)
 
-    def straight_through_onehot(self, e: torch.Tensor, indices: torch.Tensor, tau: Optional[float] = None,
-                                detach_codes: bool = True) -> torch.Tensor:
+    def straight_through_onehot(
+        self,
+        e: torch.Tensor,
+        indices: torch.Tensor,
+        tau: Optional[float] = None,
+        detach_codes: bool = True,
+    ) -> torch.Tensor:
         "onehot(indices) in the forward pass, the gradient of the soft assignment in the backward pass."
         pi = self.soft_assignment(e, tau, detach_codes)
-        hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)  # one-hot in pi's dtype, no int64 detour
+        hard = torch.zeros_like(pi).scatter_(
+            -1, indices[..., None], 1.0
+        )  # one-hot in pi's dtype, no int64 detour
         return pi + (hard - pi).detach()
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-2
@@ -112,6 +156,7 @@ class VectorQuantizer(nn.Module):
 def restarting(self: VectorQuantizer) -> bool:
     "Restarts are still allowed: fewer than `restart_until` training steps so far (None: always)."
     return self.restart_until is None or int(self.steps_seen) <= self.restart_until
+
 
 @patch
 @torch.no_grad()
@@ -123,6 +168,7 @@ def _restart(self: VectorQuantizer, dead: torch.Tensor, e: torch.Tensor):
     self.codebook.weight.data[dead] = flat[pick].to(self.codebook.weight.dtype)
     self.restarts += len(dead)
 
+
 @patch
 @torch.no_grad()
 def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
@@ -131,8 +177,10 @@ def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
     counts = sum_over_ranks(torch.bincount(indices.flatten(), minlength=self.K).float())
     self.usage.mul_(self.usage_decay).add_(counts / counts.sum(), alpha=1 - self.usage_decay)
     self.steps_seen += 1
-    if self.dead_code_window > 0: self.last_used[counts > 0] = self.steps_seen
-    if self.dead_code_threshold <= 0 or not self.restarting: return
+    if self.dead_code_window > 0:
+        self.last_used[counts > 0] = self.steps_seen
+    if self.dead_code_threshold <= 0 or not self.restarting:
+        return
     dead = (self.usage < self.dead_code_threshold / self.K).nonzero().flatten()
     if len(dead):
         self._restart(dead, e)
@@ -142,20 +190,26 @@ def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
 def reset_optimizer_rows(opt: torch.optim.Optimizer, param: torch.Tensor, rows: torch.Tensor):
     "Zero the optimiser's per-element state (Adam's moments) of `param`'s `rows`, as for a freshly drawn row."
     for value in opt.state.get(param, {}).values():
-        if torch.is_tensor(value) and value.shape == param.shape: value[rows] = 0
+        if torch.is_tensor(value) and value.shape == param.shape:
+            value[rows] = 0
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016-2-1-1-1
 @patch
 @torch.no_grad()
-def restart_unused(self: VectorQuantizer, e: torch.Tensor, opt: Optional[torch.optim.Optimizer] = None) -> int:
+def restart_unused(
+    self: VectorQuantizer, e: torch.Tensor, opt: Optional[torch.optim.Optimizer] = None
+) -> int:
     """The window rule: codes that no token chose in the last `dead_code_window` training steps restart on random
     prepared encoder outputs `e` of the (global) batch, with their optimiser state zeroed. Returns how many."""
-    if self.dead_code_window <= 0 or not self.restarting: return 0
+    if self.dead_code_window <= 0 or not self.restarting:
+        return 0
     dead = (self.steps_seen - self.last_used >= self.dead_code_window).nonzero().flatten()
-    if len(dead) == 0: return 0
+    if len(dead) == 0:
+        return 0
     self._restart(dead, e)
-    self.last_used[dead] = self.steps_seen                           # a full window before the next restart
-    if opt is not None: reset_optimizer_rows(opt, self.codebook.weight, dead)
+    self.last_used[dead] = self.steps_seen  # a full window before the next restart
+    if opt is not None:
+        reset_optimizer_rows(opt, self.codebook.weight, dead)
     return len(dead)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-018
@@ -164,38 +218,56 @@ def codebook_stats(indices: torch.Tensor, codebook_size: int) -> dict:
     counts = torch.bincount(indices.flatten().cpu(), minlength=codebook_size).float()
     p = counts / counts.sum().clamp_min(1)
     entropy = -(p[p > 0] * p[p > 0].log()).sum()
-    return {"usage": (counts > 0).float().mean().item(), "perplexity": entropy.exp().item(),
-            "entropy": entropy.item(), "counts": counts}
+    return {
+        "usage": (counts > 0).float().mean().item(),
+        "perplexity": entropy.exp().item(),
+        "entropy": entropy.item(),
+        "counts": counts,
+    }
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021
-def _norm(ch: int) -> nn.GroupNorm: return nn.GroupNorm(8 if ch % 8 == 0 else 1, ch)
+def _norm(ch: int) -> nn.GroupNorm:
+    return nn.GroupNorm(8 if ch % 8 == 0 else 1, ch)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021-1
 class ResBlock(nn.Module):
     def __init__(self, cin: int, cout: int):
         super().__init__()
-        self.net = nn.Sequential(_norm(cin), nn.SiLU(), nn.Conv2d(cin, cout, 3, padding=1),
-                                 _norm(cout), nn.SiLU(), nn.Conv2d(cout, cout, 3, padding=1))
+        self.net = nn.Sequential(
+            _norm(cin),
+            nn.SiLU(),
+            nn.Conv2d(cin, cout, 3, padding=1),
+            _norm(cout),
+            nn.SiLU(),
+            nn.Conv2d(cout, cout, 3, padding=1),
+        )
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
-    def forward(self, x): return self.skip(x) + self.net(x)
+
+    def forward(self, x):
+        return self.skip(x) + self.net(x)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021-2
 class ConvEncoder(nn.Module):
     "[B, 3, H, W] -> [B, L, code_dim] with L = (H / 2^(len(channels)-1))^2, raster order."
+
     def __init__(self, channels: list[int], res_blocks: int, code_dim: int):
         super().__init__()
         layers = [nn.Conv2d(3, channels[0], 3, padding=1)]
         for i, ch in enumerate(channels):
             cin = channels[i - 1] if i else channels[0]
-            if i: layers.append(nn.Conv2d(cin, cin, 3, stride=2, padding=1))  # downsample, then widen
+            if i:
+                layers.append(nn.Conv2d(cin, cin, 3, stride=2, padding=1))  # downsample, then widen
             layers += [ResBlock(cin if j == 0 else ch, ch) for j in range(res_blocks)]
         layers += [_norm(channels[-1]), nn.SiLU(), nn.Conv2d(channels[-1], code_dim, 1)]
         self.net = nn.Sequential(*layers)
-    def forward(self, x): return self.net(x).flatten(2).transpose(1, 2)
+
+    def forward(self, x):
+        return self.net(x).flatten(2).transpose(1, 2)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-021-3
 class ConvDecoder(nn.Module):
     "[B, L, code_dim] -> [B, 3, H, W], mirroring `ConvEncoder`."
+
     def __init__(self, channels: list[int], res_blocks: int, code_dim: int, grid: int):
         super().__init__()
         self.grid = grid
@@ -204,41 +276,68 @@ class ConvDecoder(nn.Module):
         for i, ch in enumerate(rev):
             layers += [ResBlock(ch, ch) for _ in range(res_blocks)]
             if i < len(rev) - 1:
-                layers += [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(ch, rev[i + 1], 3, padding=1)]
+                layers += [
+                    nn.Upsample(scale_factor=2, mode="nearest"),
+                    nn.Conv2d(ch, rev[i + 1], 3, padding=1),
+                ]
         layers += [_norm(rev[-1]), nn.SiLU(), nn.Conv2d(rev[-1], 3, 3, padding=1)]
         self.net = nn.Sequential(*layers)
+
     def forward(self, z):
         B, L, d = z.shape
         return self.net(z.transpose(1, 2).reshape(B, d, self.grid, self.grid))
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
 class TiTokEncoder(nn.Module):
-    def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int, hidden_multiple: int = 1, pos_init_std: float = 0.02):
+    def __init__(
+        self,
+        image_size: int,
+        patch_size: int,
+        num_tokens: int,
+        width: int,
+        depth: int,
+        heads: int,
+        code_dim: int,
+        hidden_multiple: int = 1,
+        pos_init_std: float = 0.02,
+    ):
         super().__init__()
         n = (image_size // patch_size) ** 2
         self.patch = nn.Conv2d(3, width, patch_size, stride=patch_size)
         self.pos = nn.Parameter(torch.randn(n, width) * pos_init_std)
         self.latents = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
-        self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
+        self.blocks = nn.ModuleList(
+            Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth)
+        )
         self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, code_dim)
+
     def forward(self, x):
         p = self.patch(x).flatten(2).transpose(1, 2) + self.pos
         h = torch.cat([p, self.latents.expand(len(x), -1, -1)], 1)
-        for b in self.blocks: h = b(h)
-        return self.out(self.norm(h[:, p.shape[1]:]))
+        for b in self.blocks:
+            h = b(h)
+        return self.out(self.norm(h[:, p.shape[1] :]))
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-a
-def drop_tail(t: torch.Tensor, keep: Optional[torch.Tensor], drop_token: torch.Tensor) -> torch.Tensor:
+def drop_tail(
+    t: torch.Tensor, keep: Optional[torch.Tensor], drop_token: torch.Tensor
+) -> torch.Tensor:
     "Token embeddings `t` [B, L, w] with positions >= `keep` [B] replaced by `drop_token` (tail dropout)."
-    if keep is None: return t
+    if keep is None:
+        return t
     dropped = torch.arange(t.shape[1], device=t.device)[None, :] >= keep[:, None]
     return torch.where(dropped[..., None], drop_token.to(t.dtype), t)
+
 
 def patchify(x: torch.Tensor, p: int) -> torch.Tensor:
     "[B, 3, H, W] -> [B, (H/p)(W/p), 3 p p], patches in raster order."
     B, c, H, W = x.shape
-    return x.view(B, c, H // p, p, W // p, p).permute(0, 2, 4, 1, 3, 5).reshape(B, (H // p) * (W // p), c * p * p)
+    return (
+        x.view(B, c, H // p, p, W // p, p)
+        .permute(0, 2, 4, 1, 3, 5)
+        .reshape(B, (H // p) * (W // p), c * p * p)
+    )
+
 
 def unpatchify(y: torch.Tensor, p: int) -> torch.Tensor:
     "[B, g g, 3 p p] -> [B, 3, g p, g p]: the inverse of `patchify` for square images."
@@ -248,30 +347,49 @@ def unpatchify(y: torch.Tensor, p: int) -> torch.Tensor:
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-1
 class TiTokDecoder(nn.Module):
-    def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int, hidden_multiple: int = 1, pos_init_std: float = 0.02):
+    def __init__(
+        self,
+        image_size: int,
+        patch_size: int,
+        num_tokens: int,
+        width: int,
+        depth: int,
+        heads: int,
+        code_dim: int,
+        hidden_multiple: int = 1,
+        pos_init_std: float = 0.02,
+    ):
         super().__init__()
         self.p, self.g = patch_size, image_size // patch_size
         self.inp = nn.Linear(code_dim, width)
         self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
         self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, width) * pos_init_std)
         self.drop_token = nn.Parameter(torch.zeros(width))
-        self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
-        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size ** 2)
+        self.blocks = nn.ModuleList(
+            Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth)
+        )
+        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size**2)
+
     def forward(self, z, keep: Optional[torch.Tensor] = None):
         "`keep` [B]: number of leading tokens to keep per image (the rest become `drop_token`)."
         t = drop_tail(self.inp(z), keep, self.drop_token)
         h = torch.cat([t + self.tok_pos, self.mask_queries.expand(len(z), -1, -1)], 1)
-        for b in self.blocks: h = b(h)
-        return unpatchify(self.out(self.norm(h[:, z.shape[1]:])), self.p)  # [B, g*g, 3*p*p] -> image
+        for b in self.blocks:
+            h = b(h)
+        return unpatchify(
+            self.out(self.norm(h[:, z.shape[1] :])), self.p
+        )  # [B, g*g, 3*p*p] -> image
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-1
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 1000.0) -> torch.Tensor:
     "Sinusoidal features [B, dim] of flow times `t` [B] in [0, 1] (scaled by 1000, as diffusion models do)."
     half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device, dtype=torch.float32) / half)
+    freqs = torch.exp(
+        -math.log(max_period) * torch.arange(half, device=t.device, dtype=torch.float32) / half
+    )
     args = 1000.0 * t.float()[:, None] * freqs[None]
     return torch.cat([args.cos(), args.sin()], -1)
+
 
 def tied_keep(t: torch.Tensor, num_tokens: int) -> torch.Tensor:
     "Selftok-style tied tail dropout: the tokens visible at flow time t, k(t) = min(L, floor(L t) + 1)."
@@ -280,36 +398,63 @@ def tied_keep(t: torch.Tensor, num_tokens: int) -> torch.Tensor:
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-2
 class FlowDecoder(nn.Module):
     "v(x_t, t | z): the velocity of the straight path from noise (t=0) to the image (t=1), given the tokens z."
-    def __init__(self, image_size: int, patch_size: int, num_tokens: int, width: int, depth: int, heads: int,
-                 code_dim: int, hidden_multiple: int = 1, pos_init_std: float = 0.02):
+
+    def __init__(
+        self,
+        image_size: int,
+        patch_size: int,
+        num_tokens: int,
+        width: int,
+        depth: int,
+        heads: int,
+        code_dim: int,
+        hidden_multiple: int = 1,
+        pos_init_std: float = 0.02,
+    ):
         super().__init__()
-        if width < 3 * patch_size ** 2: raise ValueError(
-            f"flow decoder width {width} < 3 * patch_size^2 = {3 * patch_size ** 2}: it cannot carry a noisy patch")
-        self.p, self.g, self.width = patch_size, image_size // patch_size, width
-        self.inp, self.patch = nn.Linear(code_dim, width), nn.Linear(3 * patch_size ** 2, width)
+        if width < 3 * patch_size**2:
+            raise ValueError(
+                f"flow decoder width {width} < 3 * patch_size^2 = {3 * patch_size**2}: it cannot carry a noisy patch"
+            )
+        self.p = patch_size
+        self.g = image_size // patch_size
+        self.width = width
+        self.inp, self.patch = nn.Linear(code_dim, width), nn.Linear(3 * patch_size**2, width)
         self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
         self.patch_pos = nn.Parameter(torch.randn(self.g * self.g, width) * pos_init_std)
         self.time = nn.Sequential(nn.Linear(width, width), nn.SiLU(), nn.Linear(width, width))
         self.drop_token = nn.Parameter(torch.zeros(width))
-        self.blocks = nn.ModuleList(Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth))
-        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size ** 2)
-    def forward(self, x_t: torch.Tensor, t: torch.Tensor, z: torch.Tensor, keep: Optional[torch.Tensor] = None):
+        self.blocks = nn.ModuleList(
+            Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth)
+        )
+        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size**2)
+
+    def forward(
+        self,
+        x_t: torch.Tensor,
+        t: torch.Tensor,
+        z: torch.Tensor,
+        keep: Optional[torch.Tensor] = None,
+    ):
         "`x_t` [B, 3, H, W], `t` [B], `z` [B, L, d] code vectors, `keep` [B] tokens kept (the rest dropped)."
         tok = drop_tail(self.inp(z), keep, self.drop_token) + self.tok_pos
         temb = self.time(timestep_embedding(t, self.width).to(tok.dtype))
         h = torch.cat([tok, self.patch(patchify(x_t, self.p)) + self.patch_pos + temb[:, None]], 1)
-        for b in self.blocks: h = b(h)
-        return unpatchify(self.out(self.norm(h[:, z.shape[1]:])), self.p)
+        for b in self.blocks:
+            h = b(h)
+        return unpatchify(self.out(self.norm(h[:, z.shape[1] :])), self.p)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-3
 @torch.no_grad()
-def flow_sample(velocity, noise: torch.Tensor, steps: int, sampler: str = "euler",
-                keep_at=None) -> torch.Tensor:
+def flow_sample(
+    velocity, noise: torch.Tensor, steps: int, sampler: str = "euler", keep_at=None
+) -> torch.Tensor:
     """Integrate dx/dt = velocity(x, t, keep) from `noise` at t=0 to t=1 in `steps` Euler or Heun steps.
     `keep_at(t)` gives the tokens kept at time t (tied tail dropout); None keeps all."""
     if sampler not in ("euler", "heun"):
         raise ValueError(f"unknown flow_sampler {sampler!r}: expected 'euler' or 'heun'")
-    if steps < 1: raise ValueError(f"flow_steps must be at least 1, got {steps}")
+    if steps < 1:
+        raise ValueError(f"flow_steps must be at least 1, got {steps}")
     x, ts = noise, torch.linspace(0, 1, steps + 1, device=noise.device)
     full = lambda t: torch.full((len(x),), float(t), device=x.device)
     v_at = lambda x, t: velocity(x, full(t), keep_at(full(t)) if keep_at else None)
@@ -321,51 +466,127 @@ def flow_sample(velocity, noise: torch.Tensor, steps: int, sampler: str = "euler
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025
 class VQTokenizer(nn.Module):
-    def __init__(self, arch: str = "conv2d", image_size: int = 32, codebook_size: int = 1024, code_dim: int = 12,
-                 l2_codes: bool = True, beta: float = 0.25, tau: float = 1.0, dead_code_threshold: float = 0.0,
-                 channels: tuple[int, ...] = (32, 64, 128), res_blocks: int = 1, patch_size: int = 4,
-                 num_tokens: int = 64, width: int = 128, enc_depth: int = 2, dec_depth: int = 2, heads: int = 4,
-                 hidden_multiple: int = 1, restart_until: Optional[int] = None, codebook_init: Optional[str] = None,
-                 decoder: str = "direct", flow_steps: int = 8, flow_sampler: str = "euler", flow_tied: bool = False,
-                 pos_init_std: float = 0.02, dead_code_window: int = 0):
+    def __init__(
+        self,
+        arch: str = "conv2d",
+        image_size: int = 32,
+        codebook_size: int = 1024,
+        code_dim: int = 12,
+        l2_codes: bool = True,
+        beta: float = 0.25,
+        tau: float = 1.0,
+        dead_code_threshold: float = 0.0,
+        channels: tuple[int, ...] = (32, 64, 128),
+        res_blocks: int = 1,
+        patch_size: int = 4,
+        num_tokens: int = 64,
+        width: int = 128,
+        enc_depth: int = 2,
+        dec_depth: int = 2,
+        heads: int = 4,
+        hidden_multiple: int = 1,
+        restart_until: Optional[int] = None,
+        codebook_init: Optional[str] = None,
+        decoder: str = "direct",
+        flow_steps: int = 8,
+        flow_sampler: str = "euler",
+        flow_tied: bool = False,
+        pos_init_std: float = 0.02,
+        dead_code_window: int = 0,
+    ):
         super().__init__()
-        self.arch, self.image_size, self.decoder_kind = arch, image_size, decoder
-        self.flow_steps, self.flow_sampler, self.flow_tied = flow_steps, flow_sampler, flow_tied
+        self.arch = arch
+        self.image_size = image_size
+        self.decoder_kind = decoder
+        self.flow_steps = flow_steps
+        self.flow_sampler = flow_sampler
+        self.flow_tied = flow_tied
         if arch == "conv2d":
             down = 2 ** (len(channels) - 1)
-            if image_size % down: raise ValueError(f"image_size {image_size} is not divisible by 2^{len(channels) - 1}")
+            if image_size % down:
+                raise ValueError(
+                    f"image_size {image_size} is not divisible by 2^{len(channels) - 1}"
+                )
             self.grid = image_size // down
-            self.num_tokens = self.grid ** 2
+            self.num_tokens = self.grid**2
             self.encoder = ConvEncoder(list(channels), res_blocks, code_dim)
             direct = lambda: ConvDecoder(list(channels), res_blocks, code_dim, self.grid)
         elif arch == "titok":
             if image_size % patch_size:
-                raise ValueError(f"image_size {image_size} is not divisible by patch_size {patch_size}")
+                raise ValueError(
+                    f"image_size {image_size} is not divisible by patch_size {patch_size}"
+                )
             self.grid, self.num_tokens = None, num_tokens
-            self.encoder = TiTokEncoder(image_size, patch_size, num_tokens, width, enc_depth, heads, code_dim,
-                                        hidden_multiple, pos_init_std)
-            direct = lambda: TiTokDecoder(image_size, patch_size, num_tokens, width, dec_depth, heads, code_dim,
-                                          hidden_multiple, pos_init_std)
-        else: raise ValueError(f"unknown tokenizer arch {arch!r}: expected 'conv2d' or 'titok'")
+            self.encoder = TiTokEncoder(
+                image_size,
+                patch_size,
+                num_tokens,
+                width,
+                enc_depth,
+                heads,
+                code_dim,
+                hidden_multiple,
+                pos_init_std,
+            )
+            direct = lambda: TiTokDecoder(
+                image_size,
+                patch_size,
+                num_tokens,
+                width,
+                dec_depth,
+                heads,
+                code_dim,
+                hidden_multiple,
+                pos_init_std,
+            )
+        else:
+            raise ValueError(f"unknown tokenizer arch {arch!r}: expected 'conv2d' or 'titok'")
         if decoder not in ("direct", "flow"):
             raise ValueError(f"unknown decoder {decoder!r}: expected 'direct' or 'flow'")
         if flow_tied and arch != "titok":
-            raise ValueError("tied tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
-        self.decoder = direct() if decoder == "direct" else FlowDecoder(
-            image_size, patch_size, self.num_tokens, width, dec_depth, heads, code_dim, hidden_multiple, pos_init_std)
-        self.quantizer = VectorQuantizer(codebook_size, code_dim, l2_codes, beta, tau, dead_code_threshold,
-                                         restart_until=restart_until, init=codebook_init,
-                                         dead_code_window=dead_code_window)
+            raise ValueError(
+                "tied tail dropout needs the 1D titok tokenizer (2D tokens have no tail)"
+            )
+        self.decoder = (
+            direct()
+            if decoder == "direct"
+            else FlowDecoder(
+                image_size,
+                patch_size,
+                self.num_tokens,
+                width,
+                dec_depth,
+                heads,
+                code_dim,
+                hidden_multiple,
+                pos_init_std,
+            )
+        )
+        self.quantizer = VectorQuantizer(
+            codebook_size,
+            code_dim,
+            l2_codes,
+            beta,
+            tau,
+            dead_code_threshold,
+            restart_until=restart_until,
+            init=codebook_init,
+            dead_code_window=dead_code_window,
+        )
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-1
 @patch(as_prop=True)
-def codebook_size(self: VQTokenizer) -> int: return self.quantizer.K
+def codebook_size(self: VQTokenizer) -> int:
+    return self.quantizer.K
+
 
 @patch
 def _tail_keep(self: VQTokenizer, n: int, tail_dropout: float, device) -> Optional[torch.Tensor]:
     "Tokens kept per image under tail dropout (One-D-Piece, FlexTok): with prob. p the first k ~ U{1..L}."
-    if tail_dropout <= 0 or not self.training: return None
-    if self.arch != "titok": raise ValueError("tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
+    if tail_dropout <= 0 or not self.training:
+        return None
+    if self.arch != "titok":
+        raise ValueError("tail dropout needs the 1D titok tokenizer (2D tokens have no tail)")
     # drawn for the global batch, this rank's positions taken: under torchrun the same draws as one process
     r, w = get_rank(), get_world_size()
     drop = (torch.rand(n * w, device=device) < tail_dropout)[r::w]
@@ -374,23 +595,35 @@ def _tail_keep(self: VQTokenizer, n: int, tail_dropout: float, device) -> Option
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-2
 @patch
-def forward(self: VQTokenizer, x: torch.Tensor, tail_dropout: float = 0.0) -> tuple[torch.Tensor, dict]:
+def forward(
+    self: VQTokenizer, x: torch.Tensor, tail_dropout: float = 0.0
+) -> tuple[torch.Tensor, dict]:
     """(reconstruction, aux). For the flow decoder the reconstruction is the one-step estimate from a random
     point of the path, and `aux['flow_loss']` is the velocity regression loss that replaces the pixel loss."""
     q = self.quantizer(self.encoder(x))
     keep = self._tail_keep(len(x), tail_dropout, x.device)
-    aux = {"indices": q.indices, "e": q.e, "codebook_loss": q.codebook_loss, "commit_loss": q.commit_loss,
-           "vq_loss": q.codebook_loss + q.commit_loss}
-    if self.decoder_kind == "flow": return self._flow_forward(x, q.z_q, keep, aux)
+    aux = {
+        "indices": q.indices,
+        "e": q.e,
+        "codebook_loss": q.codebook_loss,
+        "commit_loss": q.commit_loss,
+        "vq_loss": q.codebook_loss + q.commit_loss,
+    }
+    if self.decoder_kind == "flow":
+        return self._flow_forward(x, q.z_q, keep, aux)
     recon = self.decoder(q.z_q, keep) if self.arch == "titok" else self.decoder(q.z_q)
     return recon, aux
 
+
 @patch
 def _flow_forward(self: VQTokenizer, x, z_q, keep, aux: dict):
-    n, r, w = len(x), get_rank(), get_world_size()  # global-batch draws, as for tail dropout
+    n = len(x)  # global-batch draws, as for tail dropout
+    r = get_rank()
+    w = get_world_size()
     t = torch.rand(n * w, device=x.device)[r::w]
     noise = torch.randn((n * w, *x.shape[1:]), device=x.device, dtype=x.dtype)[r::w]
-    if self.flow_tied: keep = tied_keep(t, self.num_tokens)
+    if self.flow_tied:
+        keep = tied_keep(t, self.num_tokens)
     tb = t.view(-1, 1, 1, 1).to(x.dtype)
     x_t = (1 - tb) * noise + tb * x
     v = self.decoder(x_t, t, z_q, keep)
@@ -404,48 +637,72 @@ def encode(self: VQTokenizer, x: torch.Tensor) -> torch.Tensor:
     "Hard tokens [B, L] of images `x` in [-1, 1]."
     return self.quantizer(self.encoder(x)).indices
 
+
 @patch
-def decode(self: VQTokenizer, indices: torch.Tensor, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+def decode(
+    self: VQTokenizer, indices: torch.Tensor, generator: Optional[torch.Generator] = None
+) -> torch.Tensor:
     """Images from hard tokens [B, L]. The flow decoder integrates from noise drawn with `generator` (default: a
     fixed seed, so reconstructions are reproducible) in `flow_steps` steps of `flow_sampler`."""
     z = self.quantizer.lookup(indices)
-    if self.decoder_kind == "direct": return self.decoder(z)
-    if generator is None: generator = torch.Generator(z.device).manual_seed(0)
-    noise = torch.randn((len(z), 3, self.image_size, self.image_size), generator=generator, device=z.device)
+    if self.decoder_kind == "direct":
+        return self.decoder(z)
+    if generator is None:
+        generator = torch.Generator(z.device).manual_seed(0)
+    noise = torch.randn(
+        (len(z), 3, self.image_size, self.image_size), generator=generator, device=z.device
+    )
     keep_at = (lambda t: tied_keep(t, self.num_tokens)) if self.flow_tied else None
-    return flow_sample(lambda x, t, k: self.decoder(x, t, z, k), noise.to(z.dtype), self.flow_steps,
-                       self.flow_sampler, keep_at)
+    return flow_sample(
+        lambda x, t, k: self.decoder(x, t, z, k),
+        noise.to(z.dtype),
+        self.flow_steps,
+        self.flow_sampler,
+        keep_at,
+    )
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-028
 def pixel_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "l2") -> torch.Tensor:
-    if kind == "l2": return F.mse_loss(recon, x)
-    if kind == "l1": return F.l1_loss(recon, x)
+    if kind == "l2":
+        return F.mse_loss(recon, x)
+    if kind == "l1":
+        return F.l1_loss(recon, x)
     raise ValueError(f"unknown rec_loss {kind!r}: expected 'l1' or 'l2'")
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-028-1
 class PerceptualLoss(nn.Module):
     "LPIPS-style VGG16 feature distance (uniform channel weights), weights loaded from `weights_path`."
+
     layers = (3, 8, 15, 22, 29)  # relu1_2, relu2_2, relu3_3, relu4_3, relu5_3
+
     def __init__(self, weights_path: str | Path | None):
         super().__init__()
         from torchvision.models import vgg16
-        if not weights_path or not Path(weights_path).is_file(): raise FileNotFoundError(
-            f"perceptual loss needs VGG16 weights (torchvision's vgg16-397923af.pth) at "
-            f"tokenizer.perceptual_weights_path; got {weights_path!r}. Download them on a machine with internet, "
-            f"or set tokenizer.perceptual_weight=0.")
+
+        if not weights_path or not Path(weights_path).is_file():
+            raise FileNotFoundError(
+                f"perceptual loss needs VGG16 weights (torchvision's vgg16-397923af.pth) at "
+                f"tokenizer.perceptual_weights_path; got {weights_path!r}. Download them on a machine with internet, "
+                f"or set tokenizer.perceptual_weight=0."
+            )
         net = vgg16()
         sd = torch.load(weights_path, map_location="cpu", weights_only=True)
-        try: net.load_state_dict(sd)
-        except RuntimeError as e: raise ValueError(f"{weights_path} is not a torchvision VGG16 state dict: {e}") from e
+        try:
+            net.load_state_dict(sd)
+        except RuntimeError as e:
+            raise ValueError(f"{weights_path} is not a torchvision VGG16 state dict: {e}") from e
         self.features = net.features[: self.layers[-1] + 1].eval().requires_grad_(False)
         self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+
     def _feats(self, x):
         h, out = ((x + 1) / 2 - self.mean) / self.std, []
         for i, layer in enumerate(self.features):
             h = layer(h)
-            if i in self.layers: out.append(F.normalize(h, dim=1))
+            if i in self.layers:
+                out.append(F.normalize(h, dim=1))
         return out
+
     def forward(self, recon, x):
         return sum((a - b).pow(2).sum(1).mean() for a, b in zip(self._feats(recon), self._feats(x)))
 
@@ -455,12 +712,14 @@ class PatchDiscriminator(nn.Module):
         super().__init__()
         seq, ch = [nn.Conv2d(3, channels, 4, 2, 1), nn.LeakyReLU(0.2)], channels
         for i in range(1, layers):
-            nxt = channels * min(2 ** i, 8)
+            nxt = channels * min(2**i, 8)
             seq += [nn.Conv2d(ch, nxt, 4, 2, 1), _norm(nxt), nn.LeakyReLU(0.2)]
             ch = nxt
         seq += [nn.Conv2d(ch, ch, 4, 1, 1), _norm(ch), nn.LeakyReLU(0.2), nn.Conv2d(ch, 1, 4, 1, 1)]
         self.net = nn.Sequential(*seq)
-    def forward(self, x): return self.net(x)
+
+    def forward(self, x):
+        return self.net(x)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-032-1
 def hinge_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
@@ -473,8 +732,12 @@ def hinge_g_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035
 LOSS_KEYS = ("rec_loss", "perceptual_weight", "perceptual_weights_path", "gan_weight", "gan_start")
 # the methods that change the tokenizer itself (09_train lists every method): the flow-matching baselines
-METHOD_TOKENIZER = {"flow": dict(decoder="flow"), "flow_tail_dropout": dict(decoder="flow"),
-                    "flow_tied_dropout": dict(decoder="flow", flow_tied=True)}
+METHOD_TOKENIZER = {
+    "flow": dict(decoder="flow"),
+    "flow_tail_dropout": dict(decoder="flow"),
+    "flow_tied_dropout": dict(decoder="flow", flow_tied=True),
+}
+
 
 def build_tokenizer(method: Optional[str] = None, **cfg) -> VQTokenizer:
     """A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer), as

@@ -16,32 +16,76 @@ from tqdm.auto import tqdm
 
 from .ar import GPT, ar_train_step, token_nll
 from .config import DPDConfig, TokenizerConfig, TrainConfig
-from .distributed import (all_gather_object, barrier, check_same, ddp, gather_global_batch,
-                                gather_in_order, get_rank, get_world_size, is_main, mean_over_ranks, shard_range)
-from .store import (CheckpointError, RunLock, StepOutputs, keep_log_rows, latest_checkpoint, rng_state,
-                          save_checkpoint, set_rng_state)
+from wartok.distributed import (
+    all_gather_object,
+    barrier,
+    check_same,
+    ddp,
+    gather_global_batch,
+    gather_in_order,
+    get_rank,
+    get_world_size,
+    is_main,
+    mean_over_ranks,
+    shard_range,
+)
+from wartok.store import (
+    CheckpointError,
+    RunLock,
+    StepOutputs,
+    keep_log_rows,
+    latest_checkpoint,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
 from .dpd import DPD, ema_update, make_target, mean_entropy, sharpen_init, solve_temperature
-from .tokenizer import (METHOD_TOKENIZER, VQTokenizer, PatchDiscriminator, PerceptualLoss, codebook_stats,
-                              hinge_d_loss, hinge_g_loss, pixel_loss, psnr)
+from wartok.tokenizer import (
+    METHOD_TOKENIZER,
+    VQTokenizer,
+    PatchDiscriminator,
+    PerceptualLoss,
+    codebook_stats,
+    hinge_d_loss,
+    hinge_g_loss,
+    pixel_loss,
+    psnr,
+)
 
 # %% auto #0
 __all__ = ['METHODS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'TokenizerTrainer', 'track_first_bad',
            'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'fit']
 
 # %% ../nbs/09_train.ipynb #09-train-006
-METHODS = ("two_stage", "tail_dropout", "wartok", "backprop_ar", "flow", "flow_tail_dropout", "flow_tied_dropout")
+METHODS = (
+    "two_stage",
+    "tail_dropout",
+    "wartok",
+    "backprop_ar",
+    "flow",
+    "flow_tail_dropout",
+    "flow_tied_dropout",
+)
 
 # %% ../nbs/09_train.ipynb #09-train-006-1
-class NonFiniteLoss(RuntimeError): "A loss became NaN or infinite; the message names the step."
+class NonFiniteLoss(RuntimeError):
+    "A loss became NaN or infinite; the message names the step."
 
 # %% ../nbs/09_train.ipynb #09-train-015
-def cosine_schedule(opt: torch.optim.Optimizer, steps: int,
-                    min_ratio: float = 0.2) -> torch.optim.lr_scheduler.LambdaLR:
+def cosine_schedule(
+    opt: torch.optim.Optimizer, steps: int, min_ratio: float = 0.2
+) -> torch.optim.lr_scheduler.LambdaLR:
     return torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / max(steps, 1))))
+        opt,
+        lambda s: (
+            min_ratio
+            + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / max(steps, 1)))
+        ),
+    )
 
 # %% ../nbs/09_train.ipynb #09-train-015-1
-def ramp(step: int, warmup: int) -> float: return 1.0 if warmup <= 0 else min(1.0, step / warmup)
+def ramp(step: int, warmup: int) -> float:
+    return 1.0 if warmup <= 0 else min(1.0, step / warmup)
 
 # %% ../nbs/09_train.ipynb #09-train-015-2
 def adamw(params, lr: float, device: str, train: TrainConfig, **kw) -> torch.optim.AdamW:
@@ -51,33 +95,66 @@ def adamw(params, lr: float, device: str, train: TrainConfig, **kw) -> torch.opt
 
 # %% ../nbs/09_train.ipynb #09-train-015-3
 def _autocast(device: str, amp: bool):
-    return torch.autocast("cuda", dtype=torch.bfloat16) if amp and str(device).startswith("cuda") else nullcontext()
+    return (
+        torch.autocast("cuda", dtype=torch.bfloat16)
+        if amp and str(device).startswith("cuda")
+        else nullcontext()
+    )
 
 # %% ../nbs/09_train.ipynb #09-train-016
 class TokenizerTrainer:
     "One tokenizer optimisation step per call of `step(x, y)`, for any of `METHODS`, configured by whole config groups."
-    def __init__(self, tokenizer: VQTokenizer, method: str, train: TrainConfig, losses: TokenizerConfig,
-                 dpd: DPDConfig, *, proxy: Optional[GPT] = None, fresh_target: Optional[GPT] = None,
-                 conditional: bool = False, device: str = "cpu"):
-        if method not in METHODS: raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
+
+    def __init__(
+        self,
+        tokenizer: VQTokenizer,
+        method: str,
+        train: TrainConfig,
+        losses: TokenizerConfig,
+        dpd: DPDConfig,
+        *,
+        proxy: Optional[GPT] = None,
+        fresh_target: Optional[GPT] = None,
+        conditional: bool = False,
+        device: str = "cpu",
+    ):
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
         if method in ("wartok", "backprop_ar") and proxy is None:
             raise ValueError(f"{method} needs an AR model (proxy)")
-        self.method, self.train_cfg, self.loss_cfg, self.dpd_cfg = method, train, losses, dpd
-        self.device, self.conditional, self.step_count, self.first_bad = device, conditional, 0, None
+        self.method = method
+        self.train_cfg = train
+        self.loss_cfg = losses
+        self.dpd_cfg = dpd
+        self.device = device
+        self.conditional = conditional
+        self.step_count = 0
+        self.first_bad = None
         self.probe = {"x": None, "tokens": None, "restarts": (0, 0)}  # for `mechanism_stats`
         self.replay = []  # recent token batches for the proxy (`dpd.proxy_replay`)
         self._proxy_log_probs = None  # set by `dpd_term` when the contrast ran this step
         want = METHOD_TOKENIZER.get(method, {}).get("decoder", "direct")
-        if tokenizer.decoder_kind != want: raise ValueError(
-            f"method {method} needs a tokenizer with the {want} decoder, got {tokenizer.decoder_kind}: build it with "
-            f"build_tokenizer({method!r}, ...)")
+        if tokenizer.decoder_kind != want:
+            raise ValueError(
+                f"method {method} needs a tokenizer with the {want} decoder, got "
+                f"{tokenizer.decoder_kind}: build it with build_tokenizer({method!r}, ...)"
+            )
         # One-D-Piece's (and FlexTok's) p
-        self.tail_dropout = (train.tail_dropout or 0.5) if method in ("tail_dropout", "flow_tail_dropout") else 0.0
+        self.tail_dropout = (
+            (train.tail_dropout or 0.5) if method in ("tail_dropout", "flow_tail_dropout") else 0.0
+        )
         self.tok = tokenizer.to(device)
         self.channels_last = train.channels_last and tokenizer.arch == "conv2d"
-        if self.channels_last: self.tok.to(memory_format=torch.channels_last)
-        self.opt = adamw(self.tok.parameters(), train.tokenizer_lr, device, train, betas=(0.9, 0.99),
-                         weight_decay=train.weight_decay)
+        if self.channels_last:
+            self.tok.to(memory_format=torch.channels_last)
+        self.opt = adamw(
+            self.tok.parameters(),
+            train.tokenizer_lr,
+            device,
+            train,
+            betas=(0.9, 0.99),
+            weight_decay=train.weight_decay,
+        )
         self.sched = cosine_schedule(self.opt, train.tokenizer_steps, train.lr_min_ratio)
         self._build_reconstruction_models()
         self._build_ar_models(proxy, fresh_target)
@@ -87,13 +164,19 @@ class TokenizerTrainer:
 @patch
 def _build_reconstruction_models(self: TokenizerTrainer):
     "The perceptual loss, the discriminator and the tokenizer EMA, where the config asks for them."
-    lc, tc, dev = self.loss_cfg, self.train_cfg, self.device
-    self.perceptual = PerceptualLoss(lc.perceptual_weights_path).to(dev) if lc.perceptual_weight > 0 else None
+    lc = self.loss_cfg
+    tc = self.train_cfg
+    dev = self.device
+    self.perceptual = (
+        PerceptualLoss(lc.perceptual_weights_path).to(dev) if lc.perceptual_weight > 0 else None
+    )
     self.disc = self.disc_opt = None
     if lc.gan_weight > 0:
         self.disc = PatchDiscriminator().to(dev)
         self.disc_opt = adamw(self.disc.parameters(), tc.tokenizer_lr, dev, tc, betas=(0.5, 0.9))
-    self.ema = copy.deepcopy(self.tok).eval().requires_grad_(False) if tc.ema_half_life > 0 else None
+    self.ema = (
+        copy.deepcopy(self.tok).eval().requires_grad_(False) if tc.ema_half_life > 0 else None
+    )
     self.ema_decay = 0.5 ** (1 / tc.ema_half_life) if tc.ema_half_life > 0 else 0.0
 
 # %% ../nbs/09_train.ipynb #09-train-021
@@ -102,12 +185,17 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
     "The proxy and its optimiser (wAR-Tok, backprop-AR) and the DPD with its target (wAR-Tok)."
     dc, uses_ar = self.dpd_cfg, self.method in ("wartok", "backprop_ar")
     self.proxy = proxy.to(self.device) if uses_ar else None
-    self.proxy_opt = adamw(self.proxy.parameters(), dc.proxy_lr, self.device, self.train_cfg,
-                           betas=(0.9, 0.99)) if uses_ar else None
+    self.proxy_opt = (
+        adamw(self.proxy.parameters(), dc.proxy_lr, self.device, self.train_cfg, betas=(0.9, 0.99))
+        if uses_ar
+        else None
+    )
     self.dpd = None
     if self.method == "wartok":
         fresh = fresh_target.to(self.device) if fresh_target is not None else None
-        if fresh is not None and dc.target_init_std is not None:  # a sharper random target (07_dpd §7)
+        if (
+            fresh is not None and dc.target_init_std is not None
+        ):  # a sharper random target (07_dpd §7)
             sharpen_init(fresh, dc.target_init_std)
         target = make_target(dc.target_mode, self.proxy, fresh, dc.target_path)
         self.dpd = DPD(self.proxy, target, dc.target_temperature, dc.tau, dc.to_codebook, dc.clip)
@@ -117,29 +205,39 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
 def _wrap_for_ddp(self: TokenizerTrainer):
     """Under torchrun: DDP for every module that takes a gradient step (DDP also copies rank 0's initial weights
     to all ranks); the target takes none, so it is only checked to be the same everywhere."""
-    self.tok_step = ddp(self.tok, find_unused_parameters=True)  # titok's mask queries only see tail-dropped batches
-    if self.train_cfg.compile: self.tok_step = torch.compile(self.tok_step)
+    self.tok_step = ddp(
+        self.tok, find_unused_parameters=True
+    )  # titok's mask queries only see tail-dropped batches
+    if self.train_cfg.compile:
+        self.tok_step = torch.compile(self.tok_step)
     self.proxy_step = ddp(self.proxy) if self.proxy is not None else None
     self.disc_step = ddp(self.disc) if self.disc is not None else None
-    if self.dpd is not None and self.dpd.target is not None: check_same(self.dpd.target, "target AR model")
+    if self.dpd is not None and self.dpd.target is not None:
+        check_same(self.dpd.target, "target AR model")
 
 # %% ../nbs/09_train.ipynb #09-train-024
 @patch
-def reconstruction_loss(self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor) -> torch.Tensor:
+def reconstruction_loss(
+    self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor
+) -> torch.Tensor:
     "The pixel loss (`tokenizer.rec_loss`); `step` adds the VQ codebook and commitment loss `aux['vq_loss']`."
     return pixel_loss(recon.float(), x, self.loss_cfg.rec_loss)
 
 # %% ../nbs/09_train.ipynb #09-train-024-1
 @patch
-def perceptual_term(self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor) -> Optional[torch.Tensor]:
-    if self.perceptual is None: return None
+def perceptual_term(
+    self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor
+) -> Optional[torch.Tensor]:
+    if self.perceptual is None:
+        return None
     return self.loss_cfg.perceptual_weight * self.perceptual(recon.float(), x)
 
 # %% ../nbs/09_train.ipynb #09-train-024-2
 @patch
 def gan_term(self: TokenizerTrainer, recon: torch.Tensor) -> Optional[torch.Tensor]:
     "The generator's hinge term, from `tokenizer.gan_start` on: gradients reach `recon`, not the discriminator."
-    if not self._gan_on(): return None
+    if not self._gan_on():
+        return None
     self.disc.requires_grad_(False)
     g = self.loss_cfg.gan_weight * hinge_g_loss(self.disc(recon))
     self.disc.requires_grad_(True)
@@ -152,17 +250,27 @@ def _gan_on(self: TokenizerTrainer) -> bool:
 
 # %% ../nbs/09_train.ipynb #09-train-026
 @patch
-def dpd_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict) -> Optional[torch.Tensor]:
+def dpd_term(
+    self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict
+) -> Optional[torch.Tensor]:
     """wAR-Tok: λ_t · L_DPD on this batch's encoder outputs and hard tokens; its statistics go into `log`. Before
     `dpd.start_step` (a warm start) there is no term: the proxy only fits the tokens (`update_side_models`)."""
     dc = self.dpd_cfg
-    if self.method != "wartok" or self.step_count < dc.start_step: return None
-    if dc.target_mode == "warm_proxy" and self.step_count == dc.start_step:  # the warm proxy becomes the target
+    if self.method != "wartok" or self.step_count < dc.start_step:
+        return None
+    if (
+        dc.target_mode == "warm_proxy" and self.step_count == dc.start_step
+    ):  # the warm proxy becomes the target
         self.dpd.target.load_state_dict(self.proxy.state_dict())
-    if dc.target_entropy is not None and self.step_count == dc.start_step: self._solve_target_temperature(aux)
+    if dc.target_entropy is not None and self.step_count == dc.start_step:
+        self._solve_target_temperature(aux)
     # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
-    self._proxy_log_probs = F.log_softmax(self.proxy_step(aux["indices"].detach(), labels).float(), -1)
-    l_dpd, stats = self.dpd.loss(self.tok.quantizer, aux["e"], aux["indices"], labels, self._proxy_log_probs)
+    self._proxy_log_probs = F.log_softmax(
+        self.proxy_step(aux["indices"].detach(), labels).float(), -1
+    )
+    l_dpd, stats = self.dpd.loss(
+        self.tok.quantizer, aux["e"], aux["indices"], labels, self._proxy_log_probs
+    )
     lam = dc.weight * ramp(self.step_count - dc.start_step, dc.warmup_steps)
     log.update(l_dpd=l_dpd.detach(), dpd_weight=lam, **stats)
     return lam * l_dpd
@@ -174,21 +282,31 @@ def _solve_target_temperature(self: TokenizerTrainer, aux: dict):
     """`dpd.target_entropy`: T such that the target's mean entropy on this (global) batch's tokens is that fraction
     of log K, solved once at the first DPD step and kept (checkpoints hold it)."""
     tokens = gather_global_batch(aux["indices"].detach())
-    logits = self.dpd.target(tokens) if self.dpd.target is not None else self.dpd._proxy_logits(tokens, None)
+    logits = (
+        self.dpd.target(tokens)
+        if self.dpd.target is not None
+        else self.dpd._proxy_logits(tokens, None)
+    )
     logK = math.log(self.tok.quantizer.K)
     self.dpd.target_temperature = solve_temperature(logits, self.dpd_cfg.target_entropy * logK)
 
 # %% ../nbs/09_train.ipynb #09-train-026-1
 @patch
-def backprop_ar_term(self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor],
-                     log: dict) -> Optional[torch.Tensor]:
+def backprop_ar_term(
+    self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict
+) -> Optional[torch.Tensor]:
     "Backprop-AR: λ_AR · the AR model's NLL of the straight-through one-hots, backpropagated into the encoder."
-    if self.method != "backprop_ar": return None
+    if self.method != "backprop_ar":
+        return None
     dc = self.dpd_cfg
-    onehot = self.tok.quantizer.straight_through_onehot(aux["e"], aux["indices"], dc.tau, not dc.to_codebook)
+    onehot = self.tok.quantizer.straight_through_onehot(
+        aux["e"], aux["indices"], dc.tau, not dc.to_codebook
+    )
     self.proxy.train()
     onehot = onehot.to(self.proxy.tok_emb.weight.dtype)
-    l_ar = token_nll(self.proxy_step(None, labels, onehot), onehot=onehot)  # soft targets: gradients reach e
+    l_ar = token_nll(
+        self.proxy_step(None, labels, onehot), onehot=onehot
+    )  # soft targets: gradients reach e
     log.update(l_ar=l_ar.detach(), proxy_nll=l_ar.detach())
     return dc.ar_weight * l_ar
 
@@ -198,41 +316,61 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
     "One step on the batch (x, y); returns the logged scalars."
     self.tok.train()
     x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
-    if self.probe["x"] is None: self.probe["x"] = x[:64].clone()  # the first batch: a fixed probe for churn
-    if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
+    if self.probe["x"] is None:
+        self.probe["x"] = x[:64].clone()  # the first batch: a fixed probe for churn
+    if self.channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
     labels, log = self._labels(y), {}
     with _autocast(self.device, self.train_cfg.amp):
         recon, aux = self.tok_step(x, self.tail_dropout)
         rec = aux["flow_loss"] if "flow_loss" in aux else self.reconstruction_loss(x, recon)
         loss, gan_on = rec + aux["vq_loss"], self._gan_on()
-        for term in (self.perceptual_term(x, recon), self.gan_term(recon), self.dpd_term(aux, labels, log),
-                     self.backprop_ar_term(aux, labels, log)):
-            if term is not None: loss = loss + term
+        for term in (
+            self.perceptual_term(x, recon),
+            self.gan_term(recon),
+            self.dpd_term(aux, labels, log),
+            self.backprop_ar_term(aux, labels, log),
+        ):
+            if term is not None:
+                loss = loss + term
     self._track_finite(loss)
     self._optimise(loss)
-    self.tok.quantizer.restart_unused(aux["e"], self.opt)  # the window rule (05_tokenizer): after the step
+    self.tok.quantizer.restart_unused(
+        aux["e"], self.opt
+    )  # the window rule (05_tokenizer): after the step
     self.update_side_models(x, recon, aux, labels, log, gan_on)
     self.step_count += 1
     self._last_indices = aux["indices"]
-    log.update(step=self.step_count - 1, l_rec=rec.detach(), l_vq=aux["vq_loss"].detach(), loss=loss.detach(),
-               mse=F.mse_loss(recon.detach().float().clamp(-1, 1), x), lr=self.sched.get_last_lr()[0])
+    log.update(
+        step=self.step_count - 1,
+        l_rec=rec.detach(),
+        l_vq=aux["vq_loss"].detach(),
+        loss=loss.detach(),
+        mse=F.mse_loss(recon.detach().float().clamp(-1, 1), x),
+        lr=self.sched.get_last_lr()[0],
+    )
     return log
 
 # %% ../nbs/09_train.ipynb #09-train-029-1
 @patch
-def _labels(self: TokenizerTrainer, y): return y if self.conditional else None
+def _labels(self: TokenizerTrainer, y):
+    return y if self.conditional else None
 
 # %% ../nbs/09_train.ipynb #09-train-030
-def track_first_bad(first_bad: Optional[torch.Tensor], loss: torch.Tensor, step: int) -> torch.Tensor:
+def track_first_bad(
+    first_bad: Optional[torch.Tensor], loss: torch.Tensor, step: int
+) -> torch.Tensor:
     "The first step whose loss was not finite (-1: none yet), kept on the device: no host sync."
-    if first_bad is None: first_bad = torch.full((), -1, dtype=torch.long, device=loss.device)
+    if first_bad is None:
+        first_bad = torch.full((), -1, dtype=torch.long, device=loss.device)
     bad = ~torch.isfinite(loss.detach()) & (first_bad < 0)
     return torch.where(bad, torch.full_like(first_bad, step), first_bad)
 
 # %% ../nbs/09_train.ipynb #09-train-030-1
 def first_bad_step(first_bad: Optional[torch.Tensor]) -> int:
     "The earliest non-finite step any rank recorded (-1: none). Reads the device; a collective under torchrun."
-    if first_bad is None: return -1
+    if first_bad is None:
+        return -1
     steps = [int(v) for v in gather_in_order(first_bad.view(1)).tolist()]
     bad = [v for v in steps if v >= 0]
     return min(bad) if bad else -1
@@ -247,17 +385,22 @@ def _track_finite(self: TokenizerTrainer, loss: torch.Tensor):
 def check_finite(self: TokenizerTrainer):
     "Raise `NonFiniteLoss` (on every rank) if any rank's loss was not finite since the start."
     first = first_bad_step(self.first_bad)
-    if first >= 0: raise NonFiniteLoss(f"non-finite tokenizer loss at step {first} of method {self.method}; "
-                                       f"the last good checkpoint is kept")
+    if first >= 0:
+        raise NonFiniteLoss(
+            f"non-finite tokenizer loss at step {first} of method {self.method}; "
+            f"the last good checkpoint is kept"
+        )
 
 # %% ../nbs/09_train.ipynb #09-train-030-4
 @patch
 def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
     "Backward, clip, step the tokenizer (and, for backprop-AR, the AR model that shared the backward pass)."
     self.opt.zero_grad(set_to_none=True)
-    if self.proxy_opt is not None: self.proxy_opt.zero_grad(set_to_none=True)
+    if self.proxy_opt is not None:
+        self.proxy_opt.zero_grad(set_to_none=True)
     loss.backward()
-    if self.train_cfg.grad_clip: torch.nn.utils.clip_grad_norm_(self.tok.parameters(), self.train_cfg.grad_clip)
+    if self.train_cfg.grad_clip:
+        torch.nn.utils.clip_grad_norm_(self.tok.parameters(), self.train_cfg.grad_clip)
     self.opt.step()
     self.sched.step()
     if self.method == "backprop_ar":
@@ -266,22 +409,32 @@ def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
 
 # %% ../nbs/09_train.ipynb #09-train-031
 @patch
-def update_side_models(self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool):
+def update_side_models(
+    self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool
+):
     "The proxy's MLE step(s) and EMA target (wAR-Tok), the discriminator step, the tokenizer EMA."
     if self.method == "wartok":  # the proxy tracks the tokens the tokenizer emits now
         for i, (z, y) in enumerate(self._proxy_batches(aux["indices"], labels)):
-            log_probs = self._proxy_log_probs if i == 0 else None  # the first step reuses the contrast's forward
-            log["proxy_train_nll"] = ar_train_step(self.proxy_step, self.proxy_opt, z, y, log_probs=log_probs)
+            log_probs = (
+                self._proxy_log_probs if i == 0 else None
+            )  # the first step reuses the contrast's forward
+            log["proxy_train_nll"] = ar_train_step(
+                self.proxy_step, self.proxy_opt, z, y, log_probs=log_probs
+            )
         self._proxy_log_probs = None
-        if self.dpd_cfg.target_mode == "ema": ema_update(self.dpd.target, self.proxy, self.dpd_cfg.target_ema_decay)
+        if self.dpd_cfg.target_mode == "ema":
+            ema_update(self.dpd.target, self.proxy, self.dpd_cfg.target_ema_decay)
     if gan_on:
-        real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(2)  # one forward: what DDP expects
+        real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(
+            2
+        )  # one forward: what DDP expects
         d_loss = hinge_d_loss(real, fake)
         self.disc_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         self.disc_opt.step()
         log["l_disc"] = d_loss.detach()
-    if self.ema is not None: ema_update(self.ema, self.tok, self.ema_decay)
+    if self.ema is not None:
+        ema_update(self.ema, self.tok, self.ema_decay)
 
 # %% ../nbs/09_train.ipynb #09-train-031-1
 @patch
@@ -290,9 +443,10 @@ def _proxy_batches(self: TokenizerTrainer, tokens: torch.Tensor, labels) -> list
     = N, the tokens of the previous N steps, newest first (more of the current distribution, not one batch refit),
     else this batch again."""
     now, n = (tokens.detach(), labels), self.dpd_cfg.proxy_steps
-    if self.dpd_cfg.proxy_replay <= 0: return [now] * n
+    if self.dpd_cfg.proxy_replay <= 0:
+        return [now] * n
     past = self.replay[::-1]
-    self.replay = (self.replay + [now])[-self.dpd_cfg.proxy_replay:]
+    self.replay = (self.replay + [now])[-self.dpd_cfg.proxy_replay :]
     return [now] + [past[(i - 1) % len(past)] if past else now for i in range(1, n)]
 
 # %% ../nbs/09_train.ipynb #09-train-032
@@ -302,7 +456,12 @@ def logged(self: TokenizerTrainer, raw: dict) -> dict:
     over ranks under torchrun (a collective: every rank calls it at the same steps)."""
     st = codebook_stats(gather_global_batch(self._last_indices), self.tok.codebook_size)
     log = {k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()}
-    log.update(usage=st["usage"], perplexity=st["perplexity"], token_entropy=st["entropy"], **self.mechanism_stats())
+    log.update(
+        usage=st["usage"],
+        perplexity=st["perplexity"],
+        token_entropy=st["entropy"],
+        **self.mechanism_stats(),
+    )
     log = mean_over_ranks(log)
     return {**log, "psnr": psnr(log["mse"])}
 
@@ -313,18 +472,29 @@ def mechanism_stats(self: TokenizerTrainer) -> dict:
     """Whether the tokens settle, since the last call: `churn_tokens` / `churn_images`, the share of the
     probe batch's tokens / images whose tokens changed, and `restarts_per_step`, dead codes restarted per step;
     for wAR-Tok also `dpd_stats` of the probe batch."""
-    was, q, p = self.tok.training, self.tok.quantizer, self.probe
-    if p["x"] is None: return {}
-    quantized = self.tok.eval().quantizer(self.tok.encoder(p["x"]))  # eval mode: no usage tracking, no restarts
+    was = self.tok.training
+    q = self.tok.quantizer
+    p = self.probe
+    if p["x"] is None:
+        return {}
+    quantized = self.tok.eval().quantizer(
+        self.tok.encoder(p["x"])
+    )  # eval mode: no usage tracking, no restarts
     tokens = quantized.indices
     self.tok.train(was)
     # 16 images are enough for the DPD statistics; at ImageNet sizes [64, L, K] would be a gigabyte
     out = self.dpd_stats(quantized.e[:16], tokens[:16]) if self.dpd is not None else {}
     if p["tokens"] is not None:
         changed = tokens != p["tokens"]
-        out.update(churn_tokens=changed.float().mean().item(), churn_images=changed.any(-1).float().mean().item())
-    (steps0, restarts0), steps, restarts = p["restarts"], int(q.steps_seen), int(q.restarts)
-    if steps > steps0: out["restarts_per_step"] = (restarts - restarts0) / (steps - steps0)
+        out.update(
+            churn_tokens=changed.float().mean().item(),
+            churn_images=changed.any(-1).float().mean().item(),
+        )
+    (steps0, restarts0) = p["restarts"]
+    steps = int(q.steps_seen)
+    restarts = int(q.restarts)
+    if steps > steps0:
+        out["restarts_per_step"] = (restarts - restarts0) / (steps - steps0)
     p["tokens"], p["restarts"] = tokens, (steps, restarts)
     return out
 
@@ -341,12 +511,17 @@ def dpd_stats(self: TokenizerTrainer, e: torch.Tensor, tokens: torch.Tensor) -> 
     pi = q.soft_assignment(e, dpd.tau or q.tau)
     h_target = mean_entropy(target_logits, dpd.target_temperature)
     if h_target > 0.95 * math.log(q.K):
-        warnings.warn("the DPD target's entropy is within 5% of log K: a near-uniform target only raises the "
-                      "tokens' entropy (07_dpd §7; dpd.target_init_std, dpd.target_entropy)")
-    return {"target_entropy": h_target, "proxy_entropy": mean_entropy(proxy_logits),
-            "target_T": dpd.target_temperature,
-            "pi_chosen": pi.gather(-1, tokens[..., None]).mean().item(),
-            "pi_top10": pi.topk(min(10, q.K), -1).values.sum(-1).mean().item()}
+        warnings.warn(
+            "the DPD target's entropy is within 5% of log K: a near-uniform target only raises the "
+            "tokens' entropy (07_dpd §7; dpd.target_init_std, dpd.target_entropy)"
+        )
+    return {
+        "target_entropy": h_target,
+        "proxy_entropy": mean_entropy(proxy_logits),
+        "target_T": dpd.target_temperature,
+        "pi_chosen": pi.gather(-1, tokens[..., None]).mean().item(),
+        "pi_top10": pi.topk(min(10, q.K), -1).values.sum(-1).mean().item(),
+    }
 
 # %% ../nbs/09_train.ipynb #09-train-040
 @patch(as_prop=True)
@@ -357,52 +532,83 @@ def eval_tokenizer(self: TokenizerTrainer) -> VQTokenizer:
 # %% ../nbs/09_train.ipynb #09-train-040-1
 @patch
 def state_dict(self: TokenizerTrainer) -> dict:
-    parts = {"tok": self.tok, "opt": self.opt, "sched": self.sched, "disc": self.disc, "disc_opt": self.disc_opt,
-             "ema": self.ema, "proxy": self.proxy, "proxy_opt": self.proxy_opt,
-             "target": self.dpd.target if self.dpd is not None else None}
+    parts = {
+        "tok": self.tok,
+        "opt": self.opt,
+        "sched": self.sched,
+        "disc": self.disc,
+        "disc_opt": self.disc_opt,
+        "ema": self.ema,
+        "proxy": self.proxy,
+        "proxy_opt": self.proxy_opt,
+        "target": self.dpd.target if self.dpd is not None else None,
+    }
     state = {k: v.state_dict() for k, v in parts.items() if v is not None}
     state |= {"step_count": self.step_count, "probe": dict(self.probe)}
-    if self.dpd is not None and self.dpd_cfg.target_entropy is not None:  # the T solved at the first DPD step
+    if (
+        self.dpd is not None and self.dpd_cfg.target_entropy is not None
+    ):  # the T solved at the first DPD step
         state["dpd_temperature"] = self.dpd.target_temperature
-    if self.replay: state["proxy_replay"] = list(self.replay)            # the recent batches the proxy replays
+    if self.replay:
+        state["proxy_replay"] = list(self.replay)  # the recent batches the proxy replays
     return state
 
 # %% ../nbs/09_train.ipynb #09-train-040-2
 @patch
 def load_state_dict(self: TokenizerTrainer, d: dict):
     for k in ("tok", "opt", "sched", "disc", "disc_opt", "ema", "proxy", "proxy_opt"):
-        if getattr(self, k) is not None: getattr(self, k).load_state_dict(d[k])
-    if self.dpd is not None and self.dpd.target is not None: self.dpd.target.load_state_dict(d["target"])
+        if getattr(self, k) is not None:
+            getattr(self, k).load_state_dict(d[k])
+    if self.dpd is not None and self.dpd.target is not None:
+        self.dpd.target.load_state_dict(d["target"])
     self.step_count = d["step_count"]
-    if "probe" in d: self.probe = dict(d["probe"])
-    if "dpd_temperature" in d: self.dpd.target_temperature = d["dpd_temperature"]
+    if "probe" in d:
+        self.probe = dict(d["probe"])
+    if "dpd_temperature" in d:
+        self.dpd.target_temperature = d["dpd_temperature"]
     self.replay = list(d.get("proxy_replay", []))
 
 # %% ../nbs/09_train.ipynb #09-train-043
 class TokenArrays:
     "Token sequences [N, L] and labels [N] with the `get_batch` interface of `wartok.data`."
-    def __init__(self, tokens: torch.Tensor, labels: torch.Tensor): self.tokens, self.labels = tokens, labels
-    def __len__(self): return len(self.tokens)
+
+    def __init__(self, tokens: torch.Tensor, labels: torch.Tensor):
+        self.tokens, self.labels = tokens, labels
+
+    def __len__(self):
+        return len(self.tokens)
+
     def get_batch(self, idx):
         idx = torch.as_tensor(idx, dtype=torch.long)
         return self.tokens[idx].long(), self.labels[idx]
 
 # %% ../nbs/09_train.ipynb #09-train-043-1
 @torch.no_grad()
-def tokenize_dataset(tokenizer: VQTokenizer, dataset, batch_size: int = 256, device: str = "cpu",
-                     with_flips: bool = False, progress: bool = False) -> TokenArrays:
+def tokenize_dataset(
+    tokenizer: VQTokenizer,
+    dataset,
+    batch_size: int = 256,
+    device: str = "cpu",
+    with_flips: bool = False,
+    progress: bool = False,
+) -> TokenArrays:
     """Hard tokens of every image of `dataset`, in dataset order, then (with `with_flips`) those of the mirror
     images in the same order. Under torchrun each rank encodes a contiguous shard and every rank gets the whole."""
     tokenizer = tokenizer.eval().to(device)
     mine = shard_range(len(dataset))
     flips = [False, True] if with_flips else [False]
     toks, labs = {f: [] for f in flips}, []
-    for i in tqdm(range(mine.start, mine.stop, batch_size), desc="tokenize", disable=not progress, leave=False):
+    for i in tqdm(
+        range(mine.start, mine.stop, batch_size), desc="tokenize", disable=not progress, leave=False
+    ):
         x, y = dataset.get_batch(list(range(i, min(i + batch_size, mine.stop))))
         labs.append(y)
-        for f in flips: toks[f].append(tokenizer.encode((x.flip(-1) if f else x).to(device)).cpu().short())
+        for f in flips:
+            toks[f].append(tokenizer.encode((x.flip(-1) if f else x).to(device)).cpu().short())
     L = tokenizer.num_tokens
-    local = lambda parts, shape, dtype: torch.cat(parts) if parts else torch.zeros(shape, dtype=dtype)
+    local = lambda parts, shape, dtype: (
+        torch.cat(parts) if parts else torch.zeros(shape, dtype=dtype)
+    )
     labels = gather_in_order(local(labs, (0,), torch.long)).cpu()
     tokens = [gather_in_order(local(toks[f], (0, L), torch.short)).cpu() for f in flips]
     return TokenArrays(torch.cat(tokens), labels.repeat(len(flips)))
@@ -410,12 +616,27 @@ def tokenize_dataset(tokenizer: VQTokenizer, dataset, batch_size: int = 256, dev
 # %% ../nbs/09_train.ipynb #09-train-044
 class PriorTrainer:
     "Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, `train.ar_lr`, ...)."
-    def __init__(self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu"):
-        self.model, self.train_cfg, self.conditional, self.device = model.to(device), train, conditional, device
-        self.model_step = ddp(self.model)  # under torchrun: gradients averaged over the global batch
-        if train.compile: self.model_step = torch.compile(self.model_step)
-        self.opt = adamw(model.parameters(), train.ar_lr, device, train, betas=(0.9, 0.95),
-                         weight_decay=train.weight_decay)
+
+    def __init__(
+        self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu"
+    ):
+        self.model = model.to(device)
+        self.train_cfg = train
+        self.conditional = conditional
+        self.device = device
+        self.model_step = ddp(
+            self.model
+        )  # under torchrun: gradients averaged over the global batch
+        if train.compile:
+            self.model_step = torch.compile(self.model_step)
+        self.opt = adamw(
+            model.parameters(),
+            train.ar_lr,
+            device,
+            train,
+            betas=(0.9, 0.95),
+            weight_decay=train.weight_decay,
+        )
         self.sched = cosine_schedule(self.opt, train.ar_steps, train.lr_min_ratio)
         self.step_count, self.first_bad = 0, None
 
@@ -423,7 +644,13 @@ class PriorTrainer:
         "One MLE step; the scalars stay on the device (see `TokenizerTrainer.step`)."
         z, y = z.to(self.device), y.to(self.device)
         with _autocast(self.device, self.train_cfg.amp):
-            nll = ar_train_step(self.model_step, self.opt, z, y if self.conditional else None, self.train_cfg.grad_clip)
+            nll = ar_train_step(
+                self.model_step,
+                self.opt,
+                z,
+                y if self.conditional else None,
+                self.train_cfg.grad_clip,
+            )
         self.first_bad = track_first_bad(self.first_bad, nll, self.step_count)
         self.sched.step()
         self.step_count += 1
@@ -431,14 +658,21 @@ class PriorTrainer:
 
     def check_finite(self):
         first = first_bad_step(self.first_bad)
-        if first >= 0: raise NonFiniteLoss(f"non-finite AR loss at step {first}; the last good checkpoint is kept")
+        if first >= 0:
+            raise NonFiniteLoss(
+                f"non-finite AR loss at step {first}; the last good checkpoint is kept"
+            )
 
     def logged(self, raw: dict) -> dict:
         return mean_over_ranks({k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()})
 
     def state_dict(self) -> dict:
-        return {"model": self.model.state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict(),
-                "step_count": self.step_count}
+        return {
+            "model": self.model.state_dict(),
+            "opt": self.opt.state_dict(),
+            "sched": self.sched.state_dict(),
+            "step_count": self.step_count,
+        }
 
     def load_state_dict(self, d: dict):
         self.model.load_state_dict(d["model"])
@@ -448,31 +682,46 @@ class PriorTrainer:
 
 # %% ../nbs/09_train.ipynb #09-train-046
 @torch.no_grad()
-def evaluate_nll(model: GPT, tokens: TokenArrays, batch_size: int = 256, conditional: bool = False,
-                 device: str = "cpu") -> float:
+def evaluate_nll(
+    model: GPT,
+    tokens: TokenArrays,
+    batch_size: int = 256,
+    conditional: bool = False,
+    device: str = "cpu",
+) -> float:
     "Mean NLL per token (nats) of `model` on all of `tokens`: the gLoss."
     model.eval()
     total, count = 0.0, 0
     for i in range(0, len(tokens), batch_size):
         z, y = tokens.get_batch(list(range(i, min(i + batch_size, len(tokens)))))
-        total += model.nll(z.to(device), y.to(device) if conditional else None, reduction="none").sum().item()
+        total += (
+            model.nll(z.to(device), y.to(device) if conditional else None, reduction="none")
+            .sum()
+            .item()
+        )
         count += z.numel()
     return total / count
 
 # %% ../nbs/09_train.ipynb #09-train-050-5
-def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> tuple[int, list[dict]]:
+def _restore(
+    trainer, loader, ckpt_path: Path, log_path: Path, resume: bool
+) -> tuple[int, list[dict]]:
     "Load the latest checkpoint into `trainer` and `loader` (with `resume`); the step to start at and the log so far."
     state = latest_checkpoint(ckpt_path) if resume else None
     if state is None and not resume and (ckpt_path.exists() or log_path.exists()):
-        raise FileExistsError(f"{ckpt_path.parent} already holds a '{ckpt_path.stem}' run; pass resume=True to "
-                              f"continue it, or choose another output folder")
+        raise FileExistsError(
+            f"{ckpt_path.parent} already holds a '{ckpt_path.stem}' run; pass resume=True to "
+            f"continue it, or choose another output folder"
+        )
     start, world = 0, get_world_size()
     if state is not None:
         rng = state["rng"]
         if isinstance(rng, list):  # one entry per rank
             if len(rng) != world:
-                raise CheckpointError(f"{ckpt_path} was written by {len(rng)} processes; resume it with "
-                                      f"torchrun --nproc_per_node={len(rng)} (this run has {world})")
+                raise CheckpointError(
+                    f"{ckpt_path} was written by {len(rng)} processes; resume it with "
+                    f"torchrun --nproc_per_node={len(rng)} (this run has {world})"
+                )
             rng = rng[get_rank()]
         trainer.load_state_dict(state["trainer"])
         loader.load_state_dict(state["loader"])
@@ -483,9 +732,21 @@ def _restore(trainer, loader, ckpt_path: Path, log_path: Path, resume: bool) -> 
     return start, keep_log_rows(log_path, start) if is_main() else []
 
 # %% ../nbs/09_train.ipynb #09-train-050-6
-def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int = 10, ckpt_every: int = 500,
-        resume: bool = False, progress: bool | str = True, tensorboard: bool = False,
-        extra_state: Optional[dict] = None, stop_after: Optional[int] = None) -> list[dict]:
+def fit(
+    trainer,
+    loader,
+    steps: int,
+    out_dir: Path,
+    name: str,
+    *,
+    log_every: int = 10,
+    ckpt_every: int = 500,
+    resume: bool = False,
+    progress: bool | str = True,
+    tensorboard: bool = False,
+    extra_state: Optional[dict] = None,
+    stop_after: Optional[int] = None,
+) -> list[dict]:
     """Train `trainer` for `steps` steps on `loader`; JSONL log at `<out_dir>/<name>_log.jsonl` (and TensorBoard
     events under `<out_dir>/tb/<name>` with `tensorboard`), checkpoint at `<out_dir>/<name>.ckpt`. `progress`:
     True for a tqdm bar, "lines" for progress lines on stdout, False for none. `stop_after` ends early after that
@@ -497,22 +758,44 @@ def fit(trainer, loader, steps: int, out_dir: Path, name: str, *, log_every: int
         ckpt_path, log_path = out_dir / f"{name}.ckpt", out_dir / f"{name}_log.jsonl"
         start, rows = _restore(trainer, loader, ckpt_path, log_path, resume)
         end = steps if stop_after is None else min(steps, start + stop_after)
-        out = StepOutputs(log_path, f"{out_dir.name}/{name}", start, steps, progress if main else False,
-                          tensorboard and main)
+        out = StepOutputs(
+            log_path,
+            f"{out_dir.name}/{name}",
+            start,
+            steps,
+            progress if main else False,
+            tensorboard and main,
+        )
         batches = loader.forever()
         for step in out.steps(range(start, end)):
-            raw = trainer.step(*next(batches))  # device scalars: read only at log and checkpoint steps
+            raw = trainer.step(
+                *next(batches)
+            )  # device scalars: read only at log and checkpoint steps
             log_now = step % log_every == 0 or step == steps - 1
             ckpt_now = (step + 1) % ckpt_every == 0 or step == steps - 1
-            if log_now or ckpt_now: trainer.check_finite()  # before anything the step touched is written
+            if log_now or ckpt_now:
+                trainer.check_finite()  # before anything the step touched is written
             if log_now:
                 log = trainer.logged(raw)
-                if main: rows.append(out.log(step, log))
+                if main:
+                    rows.append(out.log(step, log))
             out.progress(step, raw)
             if ckpt_now:
-                rng = rng_state() if world == 1 else all_gather_object(rng_state())  # a collective: all ranks
-                if main: save_checkpoint({"step": step + 1, "world_size": world, "trainer": trainer.state_dict(),
-                                          "loader": loader.state_dict(), "rng": rng, **(extra_state or {})}, ckpt_path)
+                rng = (
+                    rng_state() if world == 1 else all_gather_object(rng_state())
+                )  # a collective: all ranks
+                if main:
+                    save_checkpoint(
+                        {
+                            "step": step + 1,
+                            "world_size": world,
+                            "trainer": trainer.state_dict(),
+                            "loader": loader.state_dict(),
+                            "rng": rng,
+                            **(extra_state or {}),
+                        },
+                        ckpt_path,
+                    )
         out.close()
     barrier()  # nobody reads the checkpoint before rank 0 has written it
     return rows

@@ -30,10 +30,14 @@ def ar_conditionals(p: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor
     out = torch.zeros(S, L, dtype=p.dtype)
     for i in range(L):
         # marginal of the prefix z_<=i and of z_<i, via the sequences' base-K codes
-        pre_i = (seqs[:, :i + 1] * K ** torch.arange(i, -1, -1)).sum(1)
-        pre = (seqs[:, :i] * K ** torch.arange(i - 1, -1, -1)).sum(1) if i else torch.zeros(S, dtype=torch.long)
+        pre_i = (seqs[:, : i + 1] * K ** torch.arange(i, -1, -1)).sum(1)
+        pre = (
+            (seqs[:, :i] * K ** torch.arange(i - 1, -1, -1)).sum(1)
+            if i
+            else torch.zeros(S, dtype=torch.long)
+        )
         m_i = torch.zeros(K ** (i + 1), dtype=p.dtype).index_add_(0, pre_i, p)[pre_i]
-        m = torch.zeros(K ** i, dtype=p.dtype).index_add_(0, pre, p)[pre]
+        m = torch.zeros(K**i, dtype=p.dtype).index_add_(0, pre, p)[pre]
         out[:, i] = m_i.clamp_min(1e-300).log() - m.clamp_min(1e-300).log()
     return out
 
@@ -50,16 +54,20 @@ def _xlogratio(w: torch.Tensor, log_a: torch.Tensor, log_b: torch.Tensor) -> tor
     return (w[m] * (log_a[m] - log_b[m])).sum()
 
 # %% ../nbs/00_tvc.ipynb #00-tvc-011-1
-def tvc_divergences(p_data: torch.Tensor, q_z_given_x: torch.Tensor, log_p_z: torch.Tensor,
-                    log_p_x_given_z: torch.Tensor) -> dict[str, torch.Tensor]:
+def tvc_divergences(
+    p_data: torch.Tensor,
+    q_z_given_x: torch.Tensor,
+    log_p_z: torch.Tensor,
+    log_p_x_given_z: torch.Tensor,
+) -> dict[str, torch.Tensor]:
     """The TVC terms of a discrete latent-variable model, exactly.
     p_data [N]; encoder q(z|x) [N, S]; prior log p(z) [S]; decoder log p(x|z) [S, N] (row z is a distribution over x).
     Returns `joint` = KL(q(x,z) || p(x,z)), `prior`, `conditional_likelihood`, `posterior` and
     `generation` = KL(p_data || p(x)); joint = prior + conditional_likelihood = generation + posterior."""
-    q_xz = p_data[:, None] * q_z_given_x                              # [N, S] encoder joint
+    q_xz = p_data[:, None] * q_z_given_x  # [N, S] encoder joint
     q_z = q_xz.sum(0)
     log_q_xz = q_xz.clamp_min(1e-300).log()
-    log_p_xz = log_p_z[None, :] + log_p_x_given_z.T                   # [N, S] model joint
+    log_p_xz = log_p_z[None, :] + log_p_x_given_z.T  # [N, S] model joint
     log_p_x = torch.logsumexp(log_p_xz, 1)
     log_q_z = q_z.clamp_min(1e-300).log()
     return {
@@ -67,7 +75,9 @@ def tvc_divergences(p_data: torch.Tensor, q_z_given_x: torch.Tensor, log_p_z: to
         "prior": _xlogratio(q_z, log_q_z, log_p_z),
         "conditional_likelihood": _xlogratio(q_xz, log_q_xz - log_q_z[None, :], log_p_x_given_z.T),
         "generation": _xlogratio(p_data, p_data.clamp_min(1e-300).log(), log_p_x),
-        "posterior": _xlogratio(q_xz, q_z_given_x.clamp_min(1e-300).log(), log_p_xz - log_p_x[:, None]),
+        "posterior": _xlogratio(
+            q_xz, q_z_given_x.clamp_min(1e-300).log(), log_p_xz - log_p_x[:, None]
+        ),
     }
 
 # %% ../nbs/00_tvc.ipynb #00-tvc-019
@@ -80,7 +90,9 @@ def bigram_prior(q_z: torch.Tensor, seqs: torch.Tensor, K: int) -> torch.Tensor:
     first = torch.zeros(K, dtype=q_z.dtype).index_add_(0, seqs[:, 0], q_z)
     out[:, 0] = first.clamp_min(1e-300).log()[seqs[:, 0]]
     for i in range(1, L):
-        pair = torch.zeros(K, K, dtype=q_z.dtype).index_put_((seqs[:, i - 1], seqs[:, i]), q_z, accumulate=True)
+        pair = torch.zeros(K, K, dtype=q_z.dtype).index_put_(
+            (seqs[:, i - 1], seqs[:, i]), q_z, accumulate=True
+        )
         cond = pair / pair.sum(1, keepdim=True).clamp_min(1e-300)
         out[:, i] = cond.clamp_min(1e-300).log()[seqs[:, i - 1], seqs[:, i]]
     return out
@@ -99,21 +111,28 @@ def ar_loss(q_z: torch.Tensor, log_p_z: torch.Tensor, L: int) -> torch.Tensor:
 def reconstruction_nll(p_data: torch.Tensor, q_z_given_x: torch.Tensor) -> torch.Tensor:
     "H(x | z) under the encoder joint: the reconstruction NLL of the best possible decoder, q(x|z)."
     q_xz = p_data[:, None] * q_z_given_x
-    return _xlogratio(q_xz, q_xz.sum(0, keepdim=True).expand_as(q_xz).clamp_min(1e-300).log(),
-                      q_xz.clamp_min(1e-300).log())
+    return _xlogratio(
+        q_xz,
+        q_xz.sum(0, keepdim=True).expand_as(q_xz).clamp_min(1e-300).log(),
+        q_xz.clamp_min(1e-300).log(),
+    )
 
 # %% ../nbs/00_tvc.ipynb #00-tvc-035
-def toy_contrast_terms(pi: torch.Tensor, seqs: torch.Tensor, log_q_cond: torch.Tensor, log_p_cond: torch.Tensor):
+def toy_contrast_terms(
+    pi: torch.Tensor, seqs: torch.Tensor, log_q_cond: torch.Tensor, log_p_cond: torch.Tensor
+):
     """For each image x, position i and code k: the expected current-position log-ratio (the token-level
     contrast over soft prefixes) and the expected sum of future-position log-ratios, both given z_i = k.
     Returns two tensors [N, L, K]."""
     N, L, K = pi.shape
-    r = log_q_cond - log_p_cond                         # [S, L]
-    w_all = pi[:, torch.arange(L)[None, :], seqs]       # [N, S, L]
+    r = log_q_cond - log_p_cond  # [S, L]
+    w_all = pi[:, torch.arange(L)[None, :], seqs]  # [N, S, L]
     cur, fut = torch.zeros(N, L, K, dtype=pi.dtype), torch.zeros(N, L, K, dtype=pi.dtype)
     for i in range(L):
-        others = torch.cat([w_all[:, :, :i], w_all[:, :, i + 1:]], -1).prod(-1)   # [N, S]: prob of z_-i
-        onehot = F.one_hot(seqs[:, i], K).to(pi.dtype)                            # [S, K]
+        others = torch.cat([w_all[:, :, :i], w_all[:, :, i + 1 :]], -1).prod(
+            -1
+        )  # [N, S]: prob of z_-i
+        onehot = F.one_hot(seqs[:, i], K).to(pi.dtype)  # [S, K]
         cur[:, i] = (others * r[:, i]) @ onehot
-        fut[:, i] = (others * r[:, i + 1:].sum(1)) @ onehot
+        fut[:, i] = (others * r[:, i + 1 :].sum(1)) @ onehot
     return cur, fut
