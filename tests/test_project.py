@@ -167,3 +167,29 @@ def test_each_default_lives_in_one_place():
                      _yaml_values(preset).items() if k in base and base[k] == v]
         problems += [f"preset/{preset.name}: {k} is not a config key" for k in _yaml_values(preset) if k not in base]
     assert not problems, "\n".join(problems)
+
+def _code_lines(src: str) -> list[str]:
+    "The code lines of a module: not blank, not comment-only, not inside a multi-line string (docstrings)."
+    import io, tokenize
+    inside = set()
+    for t in tokenize.generate_tokens(io.StringIO(src).readline):
+        if t.type == tokenize.STRING and t.start[0] != t.end[0]:
+            inside.update(range(t.start[0] + 1, t.end[0] + 1))
+    lines = src.splitlines()
+    return [s for i, s in enumerate(lines, 1) if s.strip() and not s.strip().startswith("#") and i not in inside]
+
+def test_lines_a_reader_takes_in():
+    """At most 5% of wartok's code lines are over 100 characters (`ruff format` keeps code at 100; long strings may
+    pass it), and no assignment unpacks a tuple of more than two names at once (`a, b, c = x, y, z`)."""
+    import ast
+    lines, parallel = [], []
+    for path in sorted((ROOT / "wartok").glob("*.py")):
+        if path.name == "_modidx.py": continue
+        src = path.read_text()
+        lines += _code_lines(src)
+        parallel += [f"{path.name}:{n.lineno}" for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Assign)
+                     and isinstance(n.value, ast.Tuple) and any(isinstance(t, ast.Tuple) and len(t.elts) > 2
+                                                                for t in n.targets)]
+    long = [s for s in lines if len(s) > 100]
+    assert len(long) <= 0.05 * len(lines), f"{len(long)} of {len(lines)} code lines over 100 characters"
+    assert not parallel, f"parallel assignments of more than two names: {parallel}"
