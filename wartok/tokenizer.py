@@ -97,6 +97,7 @@ class VectorQuantizer(nn.Module):
         return F.normalize(c, dim=-1) if self.l2 else c
 
     def prepare(self, e: torch.Tensor) -> torch.Tensor:
+        # l2-normalised codes and outputs: ViT-VQGAN, arXiv 2110.04627
         return F.normalize(e, dim=-1) if self.l2 else e
 
     def distances(self, e: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
@@ -117,7 +118,7 @@ class VectorQuantizer(nn.Module):
             indices = self.nearest(e, codes.detach())
         c = codes[indices]
         codebook_loss = F.mse_loss(c, e.detach())
-        commit_loss = self.beta * F.mse_loss(e, c.detach())
+        commit_loss = self.beta * F.mse_loss(e, c.detach())  # VQ-VAE, arXiv 1711.00937
         if self.training:
             self._track_usage(indices, e)
         return Quantized(e + (c - e).detach(), indices, e, codebook_loss, commit_loss)
@@ -288,7 +289,7 @@ class ConvDecoder(nn.Module):
         return self.net(z.transpose(1, 2).reshape(B, d, self.grid, self.grid))
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
-class TiTokEncoder(nn.Module):
+class TiTokEncoder(nn.Module):  # TiTok, arXiv 2406.07550
     def __init__(
         self,
         image_size: int,
@@ -392,11 +393,12 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 1000.0) ->
 
 
 def tied_keep(t: torch.Tensor, num_tokens: int) -> torch.Tensor:
-    "Selftok-style tied tail dropout: the tokens visible at flow time t, k(t) = min(L, floor(L t) + 1)."
+    """Selftok-style tied tail dropout (arXiv 2505.07538): the tokens visible at flow time t,
+    k(t) = min(L, floor(L t) + 1)."""
     return (t * num_tokens).floor().long().add(1).clamp(1, num_tokens)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-2
-class FlowDecoder(nn.Module):
+class FlowDecoder(nn.Module):  # FlowMo arXiv 2503.11056, FlexTok 2502.13967, Selftok 2505.07538
     "v(x_t, t | z): the velocity of the straight path from noise (t=0) to the image (t=1), given the tokens z."
 
     def __init__(
@@ -582,7 +584,8 @@ def codebook_size(self: VQTokenizer) -> int:
 
 @patch
 def _tail_keep(self: VQTokenizer, n: int, tail_dropout: float, device) -> Optional[torch.Tensor]:
-    "Tokens kept per image under tail dropout (One-D-Piece, FlexTok): with prob. p the first k ~ U{1..L}."
+    """Tokens kept per image under tail dropout (One-D-Piece, FlexTok; arXiv 2501.10064, 2502.13967):
+    with prob. p the first k ~ U{1..L}."""
     if tail_dropout <= 0 or not self.training:
         return None
     if self.arch != "titok":
