@@ -37,15 +37,13 @@ def setup(dry: bool):
     return cfg, "cuda", torch.cuda.synchronize, (lambda: torch.cuda.max_memory_allocated() / 2**20), reset
 
 def trainer(cfg, method: str, device: str, **train_over):
-    from wartok.ar import build_ar
-    from wartok.config import as_kwargs
+    from wartok.ar import build_proxy
     from wartok.tokenizer import build_tokenizer
     from wartok.train import TokenizerTrainer
     torch.manual_seed(0)
-    tok = build_tokenizer(**as_kwargs(cfg.tokenizer))
+    tok = build_tokenizer(None, cfg.tokenizer)
     dp = cfg.dpd
-    mk = lambda: build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
-                          heads=dp.proxy_heads, hidden_multiple=cfg.ar.hidden_multiple)
+    mk = lambda: build_proxy(dp, cfg.ar, tok.codebook_size, tok.num_tokens)
     train = cfg.train.copy()
     for k, v in train_over.items(): train[k] = v
     return TokenizerTrainer(tok, method, train, cfg.tokenizer, dp, proxy=mk(), fresh_target=mk(), device=device)
@@ -79,7 +77,7 @@ def checks(cfg, device: str, B: int) -> list[dict]:
 
 def step_costs(cfg, device: str, B: int, reps: int, sync, peak, reset) -> list[dict]:
     "Median step times and peak memory of each method and of wAR-Tok's parts, without and with torch.compile."
-    from wartok.ar import ar_train_step, build_ar
+    from wartok.ar import ar_train_step, build_proxy
     rows, (x, y) = [], batch(cfg, device, B)
     for compiled in (False, True):
         for method in ("two_stage", "wartok", "backprop_ar"):
@@ -88,8 +86,7 @@ def step_costs(cfg, device: str, B: int, reps: int, sync, peak, reset) -> list[d
             sec = timed(lambda: tr.step(x, y), reps, 3, sync)
             rows.append({"kind": "step", "case": method, "compile": compiled, "seconds": sec, "peak_mib": peak()})
         dp, tok = cfg.dpd, tr.tok
-        ar = build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
-                      heads=dp.proxy_heads, hidden_multiple=cfg.ar.hidden_multiple).to(device)
+        ar = build_proxy(dp, cfg.ar, tok.codebook_size, tok.num_tokens).to(device)
         ar_c = torch.compile(ar) if compiled else ar
         z = torch.randint(0, tok.codebook_size, (B, tok.num_tokens), device=device)
         opt = torch.optim.AdamW(ar.parameters(), dp.proxy_lr)
@@ -125,10 +122,9 @@ def tokenizer_run(cfg, device: str, steps: int, data_root: str | None) -> list[d
 def sampling(cfg, device: str, n: int, sync) -> list[dict]:
     "Samples per second of the paper-size final prior with the KV cache."
     from wartok.ar import build_ar, sample
-    from wartok.config import as_kwargs
     from wartok.tokenizer import build_tokenizer
-    L = build_tokenizer(**as_kwargs(cfg.tokenizer)).num_tokens
-    prior = build_ar(cfg.tokenizer.codebook_size, L, num_classes=cfg.data.num_classes, **as_kwargs(cfg.ar)).to(device)
+    L = build_tokenizer(None, cfg.tokenizer).num_tokens
+    prior = build_ar(cfg.ar, cfg.tokenizer.codebook_size, L, cfg.data.num_classes).to(device)
     bs = min(n, cfg.eval.batch_size)
     sync()
     t0 = time.perf_counter()

@@ -23,10 +23,9 @@ CASES = ["two_stage", "wartok", "backprop_ar", "proxy_step", "target_forward", "
          "data_loading"]
 
 def build(preset: str, device: str):
-    from wartok.config import compose_config, as_kwargs
+    from wartok.config import compose_config
     cfg = compose_config(preset, [f"device={device}"])
-    tok_kw = as_kwargs(cfg.tokenizer)  # build_tokenizer drops the loss settings
-    return cfg, tok_kw
+    return cfg, cfg.tokenizer
 
 def timed(fn, reps: int, warmup: int, sync):
     for _ in range(warmup):
@@ -43,7 +42,7 @@ def timed(fn, reps: int, warmup: int, sync):
 def run_case(case: str, preset: str, device: str, reps: int, profile: bool = False) -> dict:
     "One measurement, in this (fresh) process."
     import torch
-    from wartok.ar import build_ar, sample
+    from wartok.ar import build_ar, build_proxy, sample
     from wartok.tokenizer import build_tokenizer
     from wartok.train import TokenizerTrainer
     torch.manual_seed(0)
@@ -54,9 +53,8 @@ def run_case(case: str, preset: str, device: str, reps: int, profile: bool = Fal
     y = torch.zeros(B, dtype=torch.long, device=device)
     dp = cfg.dpd
     if case in ("two_stage", "wartok", "backprop_ar"):
-        tok = build_tokenizer(**tok_kw)
-        mk = lambda: build_ar(tok.codebook_size, tok.num_tokens, width=dp.proxy_width, depth=dp.proxy_depth,
-                              heads=dp.proxy_heads)
+        tok = build_tokenizer(None, tok_kw)
+        mk = lambda: build_proxy(dp, cfg.ar, tok.codebook_size, tok.num_tokens)
         tr = TokenizerTrainer(tok, case, cfg.train, cfg.tokenizer, dp, proxy=mk(), fresh_target=mk(), device=device)
         sec = timed(lambda: tr.step(x, y), reps, 3, sync)
         if case == "wartok" and profile:  # where the time goes
@@ -70,9 +68,8 @@ def run_case(case: str, preset: str, device: str, reps: int, profile: bool = Fal
             out.write_text(prof.key_averages().table(sort_by=sort, row_limit=25))
     elif case in ("proxy_step", "target_forward"):  # wAR-Tok's parts beyond a two-stage step, on its token shapes
         from wartok.ar import ar_train_step
-        L = build_tokenizer(**tok_kw).num_tokens
-        ar = build_ar(cfg.tokenizer.codebook_size, L, width=dp.proxy_width, depth=dp.proxy_depth,
-                      heads=dp.proxy_heads).to(device)
+        L = build_tokenizer(None, tok_kw).num_tokens
+        ar = build_proxy(dp, cfg.ar, cfg.tokenizer.codebook_size, L).to(device)
         z = torch.randint(0, cfg.tokenizer.codebook_size, (B, L), device=device)
         if case == "proxy_step":
             opt = torch.optim.AdamW(ar.parameters(), dp.proxy_lr, betas=(0.9, 0.99))
@@ -81,15 +78,14 @@ def run_case(case: str, preset: str, device: str, reps: int, profile: bool = Fal
             ar.eval().requires_grad_(False)
             sec = timed(lambda: torch.no_grad()(ar)(z), reps, 3, sync)
     elif case.startswith("sample"):
-        tok_tokens = build_tokenizer(**tok_kw).num_tokens
-        prior = build_ar(cfg.tokenizer.codebook_size, tok_tokens, **{k: cfg.ar[k] for k in ("width", "depth",
-                                                                                            "heads")}).to(device)
+        tok_tokens = build_tokenizer(None, tok_kw).num_tokens
+        prior = build_ar(cfg.ar, cfg.tokenizer.codebook_size, tok_tokens).to(device)
         sec = timed(lambda: sample(prior, B, use_cache=case == "sample_cached", device=device), max(3, reps // 3), 1,
                     sync)
     elif case == "data_loading":
-        from wartok.data import BatchLoader, build_dataset
+        from wartok.data import BatchLoader, build_split
         d = cfg.data
-        ds = build_dataset(d.name, "train", d.root, d.image_size, d.download, d.train_limit)
+        ds = build_split(d, "train")
         it = BatchLoader(ds, B, seed=0, hflip=d.hflip, num_workers=d.num_workers).forever()
         sec = timed(lambda: next(it)[0].to(device), reps * 5, 3, sync)
     peak = (torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda")

@@ -14,7 +14,7 @@ import fcntl, json, sys, time
 from pathlib import Path
 import pandas as pd
 import torch
-from wartok.config import as_kwargs, compose_config
+from wartok.config import compose_config
 from wartok.data import BatchLoader, ImageArrays, load_cifar10
 from wartok.metrics import tokenizer_metrics
 from wartok.store import git_commit
@@ -33,7 +33,7 @@ def curve(name: str, overrides: list[str]) -> list[dict]:
     train = ImageArrays(full.images[:10000], full.labels[:10000], full.classes)
     held = ImageArrays(full.images[-1000:], full.labels[-1000:], full.classes)
     torch.manual_seed(0)
-    tok = build_tokenizer(**as_kwargs(cfg.tokenizer))
+    tok = build_tokenizer(None, cfg.tokenizer)
     tr = TokenizerTrainer(tok, "two_stage", cfg.train, cfg.tokenizer, cfg.dpd)
     batches, rows, t0 = BatchLoader(train, cfg.train.batch_size, seed=0, hflip=True).forever(), [], time.time()
     for s in range(cfg.train.tokenizer_steps + 1):

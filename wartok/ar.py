@@ -9,11 +9,12 @@ from typing import Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .config import ARConfig
 from .layers import Block
 from .distributed import get_rank, get_world_size
 
 # %% auto #0
-__all__ = ['token_nll', 'GPT', 'filter_logits', 'guided', 'sample', 'ar_train_step', 'build_ar']
+__all__ = ['token_nll', 'GPT', 'filter_logits', 'guided', 'sample', 'ar_train_step', 'build_ar', 'build_proxy']
 
 # %% ../nbs/06_ar.ipynb #06-ar-004
 def token_nll(
@@ -155,15 +156,14 @@ def sample(
     model: GPT,
     n: int,
     labels: Optional[torch.Tensor] = None,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    cfg_scale: float = 1.0,
+    ar=None,
     use_cache: bool = True,
     generator: Optional[torch.Generator] = None,
     device=None,
 ) -> torch.Tensor:
     "Draw `n` token sequences [n, L]. CFG applies when the model is conditional and `cfg_scale != 1`."
+    ar = ar or ARConfig()  # the `ar` group's sampling keys: temperature, top_k, top_p, cfg_scale
+    cfg_scale = ar.cfg_scale
     was_training = model.training
     model.eval()
     device = device or next(model.parameters()).device
@@ -190,7 +190,7 @@ def sample(
             logits = model(full, batch_labels)[:, -1]
         if use_cfg:
             logits = guided(logits[:n], logits[n:], cfg_scale)
-        logits = filter_logits(logits / temperature, top_k, top_p)
+        logits = filter_logits(logits / ar.temperature, ar.top_k, ar.top_p)
         nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)
         out = torch.cat([out, nxt], 1)
         tokens_in = torch.cat([nxt, nxt]) if use_cfg else nxt
@@ -224,26 +224,31 @@ def ar_train_step(
     return loss.detach()
 
 # %% ../nbs/06_ar.ipynb #06-ar-019-1
-def build_ar(
-    vocab_size: int,
-    seq_len: int,
-    num_classes: int = 0,
-    width: int = 128,
-    depth: int = 2,
-    heads: int = 4,
-    class_dropout: float = 0.0,
-    conditional: bool = False,
-    hidden_multiple: int = 1,
-    **_sampling,
-) -> GPT:
-    "A `GPT` from the keys of the `ar` config group (sampling settings are used by `sample`, not here)."
+def build_ar(ar, vocab_size: int, seq_len: int, num_classes: int = 0) -> GPT:
+    "A `GPT` prior from the `ar` config group (`ARConfig`); its sampling keys are `sample`'s."
+    classes = num_classes if ar.conditional else 0
     return GPT(
         vocab_size,
         seq_len,
-        width,
-        depth,
-        heads,
-        num_classes if conditional else 0,
-        class_dropout,
-        hidden_multiple,
+        ar.width,
+        ar.depth,
+        ar.heads,
+        classes,
+        ar.class_dropout,
+        ar.hidden_multiple,
+    )
+
+
+def build_proxy(dpd, ar, vocab_size: int, seq_len: int, num_classes: int = 0) -> GPT:
+    "The proxy (and a reference AR of its size): `dpd.proxy_*` sizes, conditioning as the prior's, no label dropout."
+    classes = num_classes if ar.conditional else 0
+    return GPT(
+        vocab_size,
+        seq_len,
+        dpd.proxy_width,
+        dpd.proxy_depth,
+        dpd.proxy_heads,
+        classes,
+        0.0,
+        ar.hidden_multiple,
     )

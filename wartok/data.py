@@ -19,7 +19,7 @@ from torch.utils.data import DistributedSampler
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_DIR', 'KNOWN_CIFAR10_REBUILDS', 'CIFAR10_CLASSES', 'IMAGE_EXTS', 'DataError',
            'default_data_root', 'resolve_root', 'md5sum', 'find_cifar10', 'check_cifar10_archive', 'download_cifar10',
            'to_float', 'to_uint8', 'ImageArrays', 'load_cifar10', 'make_fake_cifar10', 'center_crop_resize',
-           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'describe_dataset',
+           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'build_split', 'describe_dataset',
            'dataset_fingerprint']
 
 # %% ../nbs/03_data.ipynb #03-data-005
@@ -482,7 +482,6 @@ def build_dataset(
     image_size: int = 32,
     download: bool = True,
     limit: Optional[int] = None,
-    **_ignored,
 ):
     "The `split` ('train' | 'eval') of dataset `name` ('cifar10' | 'imagenet_folder')."
     if name == "cifar10":
@@ -503,6 +502,12 @@ def build_dataset(
             ds.samples, ds.labels = ds.samples[:limit], ds.labels[:limit]
         return ds
     raise ValueError(f"unknown dataset {name!r}: expected 'cifar10' or 'imagenet_folder'")
+
+
+def build_split(d, split: str):
+    "The `split` ('train' | 'eval') of the `data` config group `d` (`DataConfig`), at its limit for that split."
+    limit = d.train_limit if split == "train" else d.eval_limit
+    return build_dataset(d.name, split, d.root, d.image_size, d.download, limit)
 
 # %% ../nbs/03_data.ipynb #03-data-041
 def describe_dataset(name: str, root: str | None = None, **_ignored) -> str:

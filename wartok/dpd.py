@@ -211,6 +211,11 @@ class DPD:
     to_codebook: bool = False
     clip: Optional[float] = None
 
+    @classmethod
+    def from_config(cls, proxy: nn.Module, target: Optional[nn.Module], dpd) -> "DPD":
+        "The DPD term of the `dpd` config group (`DPDConfig`: T, τ, `to_codebook`, `clip`)."
+        return cls(proxy, target, dpd.target_temperature, dpd.tau, dpd.to_codebook, dpd.clip)
+
     @torch.no_grad()
     def contrast(
         self,

@@ -11,9 +11,8 @@ from typing import Optional
 import torch
 from omegaconf import DictConfig, OmegaConf
 
-from .ar import GPT, build_ar, sample
-from .config import as_kwargs
-from .data import BatchLoader, build_dataset, to_uint8
+from .ar import GPT, build_ar, build_proxy, sample
+from .data import BatchLoader, build_split, to_uint8
 from wartok.distributed import (
     barrier,
     broadcast_object,
@@ -62,29 +61,18 @@ def train_tokenizer(
     """Stage 1: the tokenizer trained by `method`; checkpoint and log `tokenizer*` in `out`. `stop_after`: pause
     after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues)."""
     tr = cfg.train
-    dp = cfg.dpd
     world = get_world_size()
     torch.manual_seed(cfg.seed)
-    tok = build_tokenizer(method, **as_kwargs(cfg.tokenizer))
-    proxy, fresh = [
-        build_ar(
-            tok.codebook_size,
-            tok.num_tokens,
-            width=dp.proxy_width,
-            depth=dp.proxy_depth,
-            heads=dp.proxy_heads,
-            num_classes=cfg.data.num_classes,
-            conditional=cfg.ar.conditional,
-            hidden_multiple=cfg.ar.hidden_multiple,
-        )
-        for _ in range(2)
-    ]
+    tok = build_tokenizer(method, cfg.tokenizer)
+    sizes = (tok.codebook_size, tok.num_tokens, cfg.data.num_classes)
+    proxy = build_proxy(cfg.dpd, cfg.ar, *sizes)
+    fresh = build_proxy(cfg.dpd, cfg.ar, *sizes)  # the frozen random target's architecture
     trainer = TokenizerTrainer(
         tok,
         method,
         tr,
         cfg.tokenizer,
-        dp,
+        cfg.dpd,
         proxy=proxy,
         fresh_target=fresh,
         conditional=cfg.ar.conditional,
@@ -105,11 +93,9 @@ def train_tokenizer(
         tr.tokenizer_steps,
         out,
         "tokenizer",
-        log_every=tr.log_every,
-        ckpt_every=tr.ckpt_every,
+        tr,
         resume=resume,
         progress=progress,
-        tensorboard=tr.tensorboard,
         extra_state=run_metadata(cfg),
         stop_after=stop_after,
     )
@@ -129,12 +115,7 @@ def train_prior(
         with_flips=cfg.data.hflip,
     )
     torch.manual_seed(cfg.seed + 1)
-    prior = build_ar(
-        tokenizer.codebook_size,
-        tokenizer.num_tokens,
-        num_classes=cfg.data.num_classes,
-        **as_kwargs(cfg.ar),
-    )
+    prior = build_ar(cfg.ar, tokenizer.codebook_size, tokenizer.num_tokens, cfg.data.num_classes)
     pt = PriorTrainer(prior, tr, conditional=cfg.ar.conditional, device=cfg.device)
     loader = BatchLoader(
         train_tokens, tr.ar_batch_size // world, seed=cfg.seed, rank=get_rank(), world_size=world
@@ -145,11 +126,9 @@ def train_prior(
         tr.ar_steps,
         out,
         "prior",
-        log_every=tr.log_every,
-        ckpt_every=tr.ckpt_every,
+        tr,
         resume=resume,
         progress=progress,
-        tensorboard=tr.tensorboard,
         extra_state=run_metadata(cfg),
     )
     return prior, train_tokens
@@ -166,17 +145,7 @@ def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
     for i in range(0, ev.num_samples, ev.batch_size):
         lab = labels[i : i + ev.batch_size].to(dev) if labels is not None else None
         n = min(ev.batch_size, ev.num_samples - i)
-        z = sample(
-            prior,
-            n,
-            lab,
-            ar.temperature,
-            ar.top_k,
-            ar.top_p,
-            ar.cfg_scale,
-            generator=gen,
-            device=dev,
-        )
+        z = sample(prior, n, lab, ar, generator=gen, device=dev)
         with torch.no_grad():
             chunks.append(to_uint8(tokenizer.decode(z)).cpu())
     return torch.cat(chunks)
@@ -357,11 +326,9 @@ def build_datasets(d, train_ds=None, eval_ds=None) -> tuple:
     "The training and evaluation splits of the `data` config group (those given are kept); downloads on rank 0 first."
     with main_first():
         if train_ds is None:
-            train_ds = build_dataset(
-                d.name, "train", d.root, d.image_size, d.download, d.train_limit
-            )
+            train_ds = build_split(d, "train")
         if eval_ds is None:
-            eval_ds = build_dataset(d.name, "eval", d.root, d.image_size, d.download, d.eval_limit)
+            eval_ds = build_split(d, "eval")
     return train_ds, eval_ds
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-027-2
@@ -394,7 +361,7 @@ def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
         )
     state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
     cfg, parts = OmegaConf.create(state["config"]), state["trainer"]
-    tok = build_tokenizer(run.name, **as_kwargs(cfg.tokenizer))
+    tok = build_tokenizer(run.name, cfg.tokenizer)
     tok.load_state_dict(parts["ema"] if "ema" in parts else parts["tok"])
     return tok.eval(), cfg
 

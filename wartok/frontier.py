@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from omegaconf import DictConfig, OmegaConf
 
-from .ar import ar_train_step, build_ar
+from .ar import ar_train_step, build_proxy
 from .config import compose_config
 from .data import BatchLoader, ImageArrays
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
@@ -310,21 +310,13 @@ def curve_excess(candidates: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/15_frontier.ipynb #15-frontier-032
 def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps: int) -> float:
     "NLL on `probe` of an AR of the proxy's size trained from scratch for `steps` on `tokenizer`'s tokens of `ref_ds`."
-    dp, cond = cfg.dpd, cfg.ar.conditional
+    cond = cfg.ar.conditional
     toks = tokenize_dataset(tokenizer, ref_ds, batch_size=cfg.eval.batch_size, device=cfg.device)
     torch.manual_seed(cfg.seed + 2)
-    ref = build_ar(
-        tokenizer.codebook_size,
-        tokenizer.num_tokens,
-        num_classes=cfg.data.num_classes,
-        width=dp.proxy_width,
-        depth=dp.proxy_depth,
-        heads=dp.proxy_heads,
-        conditional=cond,
-        hidden_multiple=cfg.ar.hidden_multiple,
-    ).to(cfg.device)
+    sizes = (tokenizer.codebook_size, tokenizer.num_tokens, cfg.data.num_classes)
+    ref = build_proxy(cfg.dpd, cfg.ar, *sizes).to(cfg.device)
     opt = adamw(
-        ref.parameters(), dp.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99)
+        ref.parameters(), cfg.dpd.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99)
     )  # as the proxy's
     batches = BatchLoader(toks, cfg.train.batch_size, seed=cfg.seed).forever()
     for _ in range(steps):

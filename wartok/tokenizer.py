@@ -13,6 +13,7 @@ import torch
 from fastcore.basics import patch
 import torch.nn as nn
 import torch.nn.functional as F
+from .config import TokenizerConfig
 from .layers import Block
 from .distributed import gather_global_batch, get_rank, get_world_size, sum_over_ranks
 
@@ -470,82 +471,63 @@ def flow_sample(
 class VQTokenizer(nn.Module):
     def __init__(
         self,
-        arch: str = "conv2d",
-        image_size: int = 32,
-        codebook_size: int = 1024,
-        code_dim: int = 12,
-        l2_codes: bool = True,
-        beta: float = 0.25,
-        tau: float = 1.0,
-        dead_code_threshold: float = 0.0,
-        channels: tuple[int, ...] = (32, 64, 128),
-        res_blocks: int = 1,
-        patch_size: int = 4,
-        num_tokens: int = 64,
-        width: int = 128,
-        enc_depth: int = 2,
-        dec_depth: int = 2,
-        heads: int = 4,
-        hidden_multiple: int = 1,
-        restart_until: Optional[int] = None,
-        codebook_init: Optional[str] = None,
+        cfg: Optional[TokenizerConfig] = None,
         decoder: str = "direct",
-        flow_steps: int = 8,
-        flow_sampler: str = "euler",
         flow_tied: bool = False,
-        pos_init_std: float = 0.02,
-        dead_code_window: int = 0,
     ):
+        """The tokenizer of the `tokenizer` config group `cfg` (a `TokenizerConfig` or a composed group; its loss
+        keys are the trainer's). `decoder` ('direct' | 'flow') and `flow_tied` are the method's (`build_tokenizer`)."""
+        c = cfg if cfg is not None else TokenizerConfig()
         super().__init__()
-        self.arch = arch
-        self.image_size = image_size
+        self.arch = c.arch
+        self.image_size = c.image_size
         self.decoder_kind = decoder
-        self.flow_steps = flow_steps
-        self.flow_sampler = flow_sampler
+        self.flow_steps = c.flow_steps
+        self.flow_sampler = c.flow_sampler
         self.flow_tied = flow_tied
-        if arch == "conv2d":
-            down = 2 ** (len(channels) - 1)
-            if image_size % down:
+        if c.arch == "conv2d":
+            down = 2 ** (len(c.channels) - 1)
+            if c.image_size % down:
                 raise ValueError(
-                    f"image_size {image_size} is not divisible by 2^{len(channels) - 1}"
+                    f"image_size {c.image_size} is not divisible by 2^{len(c.channels) - 1}"
                 )
-            self.grid = image_size // down
+            self.grid = c.image_size // down
             self.num_tokens = self.grid**2
-            self.encoder = ConvEncoder(list(channels), res_blocks, code_dim)
-            direct = lambda: ConvDecoder(list(channels), res_blocks, code_dim, self.grid)
-        elif arch == "titok":
-            if image_size % patch_size:
+            self.encoder = ConvEncoder(list(c.channels), c.res_blocks, c.code_dim)
+            direct = lambda: ConvDecoder(list(c.channels), c.res_blocks, c.code_dim, self.grid)
+        elif c.arch == "titok":
+            if c.image_size % c.patch_size:
                 raise ValueError(
-                    f"image_size {image_size} is not divisible by patch_size {patch_size}"
+                    f"image_size {c.image_size} is not divisible by patch_size {c.patch_size}"
                 )
-            self.grid, self.num_tokens = None, num_tokens
+            self.grid, self.num_tokens = None, c.num_tokens
             self.encoder = TiTokEncoder(
-                image_size,
-                patch_size,
-                num_tokens,
-                width,
-                enc_depth,
-                heads,
-                code_dim,
-                hidden_multiple,
-                pos_init_std,
+                c.image_size,
+                c.patch_size,
+                c.num_tokens,
+                c.width,
+                c.enc_depth,
+                c.heads,
+                c.code_dim,
+                c.hidden_multiple,
+                c.pos_init_std,
             )
             direct = lambda: TiTokDecoder(
-                image_size,
-                patch_size,
-                num_tokens,
-                width,
-                dec_depth,
-                heads,
-                code_dim,
-                hidden_multiple,
-                pos_init_std,
+                c.image_size,
+                c.patch_size,
+                c.num_tokens,
+                c.width,
+                c.dec_depth,
+                c.heads,
+                c.code_dim,
+                c.hidden_multiple,
+                c.pos_init_std,
             )
         else:
-            raise ValueError(f"unknown tokenizer arch {arch!r}: expected 'conv2d' or 'titok'")
+            raise ValueError(f"unknown tokenizer arch {c.arch!r}: expected 'conv2d' or 'titok'")
         if decoder not in ("direct", "flow"):
             raise ValueError(f"unknown decoder {decoder!r}: expected 'direct' or 'flow'")
-        if flow_tied and arch != "titok":
+        if flow_tied and c.arch != "titok":
             raise ValueError(
                 "tied tail dropout needs the 1D titok tokenizer (2D tokens have no tail)"
             )
@@ -553,27 +535,27 @@ class VQTokenizer(nn.Module):
             direct()
             if decoder == "direct"
             else FlowDecoder(
-                image_size,
-                patch_size,
+                c.image_size,
+                c.patch_size,
                 self.num_tokens,
-                width,
-                dec_depth,
-                heads,
-                code_dim,
-                hidden_multiple,
-                pos_init_std,
+                c.width,
+                c.dec_depth,
+                c.heads,
+                c.code_dim,
+                c.hidden_multiple,
+                c.pos_init_std,
             )
         )
         self.quantizer = VectorQuantizer(
-            codebook_size,
-            code_dim,
-            l2_codes,
-            beta,
-            tau,
-            dead_code_threshold,
-            restart_until=restart_until,
-            init=codebook_init,
-            dead_code_window=dead_code_window,
+            c.codebook_size,
+            c.code_dim,
+            c.l2_codes,
+            c.beta,
+            c.tau,
+            c.dead_code_threshold,
+            restart_until=c.restart_until,
+            init=c.codebook_init,
+            dead_code_window=c.dead_code_window,
         )
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-1
@@ -742,11 +724,11 @@ METHOD_TOKENIZER = {
 }
 
 
-def build_tokenizer(method: Optional[str] = None, **cfg) -> VQTokenizer:
-    """A `VQTokenizer` from the keys of the `tokenizer` config group (the loss settings belong to the trainer), as
-    `method` needs it: the flow-matching methods get the flow decoder."""
-    kw = {k: v for k, v in cfg.items() if k not in LOSS_KEYS}
-    return VQTokenizer(**{**kw, **METHOD_TOKENIZER.get(method, {})})
+def build_tokenizer(method: Optional[str], cfg) -> VQTokenizer:
+    """A `VQTokenizer` from the `tokenizer` config group `cfg` (a `TokenizerConfig`, a composed group, or a dict of
+    its keys: an unknown key is an error), as `method` needs it: the flow-matching methods get the flow decoder."""
+    cfg = TokenizerConfig(**cfg) if isinstance(cfg, dict) else cfg
+    return VQTokenizer(cfg, **METHOD_TOKENIZER.get(method, {}))
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035-1
 def psnr(mse: float) -> float:

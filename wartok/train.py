@@ -110,7 +110,7 @@ class TokenizerTrainer:
         tokenizer: VQTokenizer,
         method: str,
         train: TrainConfig,
-        losses: TokenizerConfig,
+        tokenizer_cfg: TokenizerConfig,
         dpd: DPDConfig,
         *,
         proxy: Optional[GPT] = None,
@@ -124,7 +124,7 @@ class TokenizerTrainer:
             raise ValueError(f"{method} needs an AR model (proxy)")
         self.method = method
         self.train_cfg = train
-        self.loss_cfg = losses
+        self.tokenizer_cfg = tokenizer_cfg  # its loss keys: rec_loss, perceptual, GAN
         self.dpd_cfg = dpd
         self.device = device
         self.conditional = conditional
@@ -164,7 +164,7 @@ class TokenizerTrainer:
 @patch
 def _build_reconstruction_models(self: TokenizerTrainer):
     "The perceptual loss, the discriminator and the tokenizer EMA, where the config asks for them."
-    lc = self.loss_cfg
+    lc = self.tokenizer_cfg
     tc = self.train_cfg
     dev = self.device
     self.perceptual = (
@@ -183,10 +183,10 @@ def _build_reconstruction_models(self: TokenizerTrainer):
 @patch
 def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target: Optional[GPT]):
     "The proxy and its optimiser (wAR-Tok, backprop-AR) and the DPD with its target (wAR-Tok)."
-    dc, uses_ar = self.dpd_cfg, self.method in ("wartok", "backprop_ar")
+    dpd, uses_ar = self.dpd_cfg, self.method in ("wartok", "backprop_ar")
     self.proxy = proxy.to(self.device) if uses_ar else None
     self.proxy_opt = (
-        adamw(self.proxy.parameters(), dc.proxy_lr, self.device, self.train_cfg, betas=(0.9, 0.99))
+        adamw(self.proxy.parameters(), dpd.proxy_lr, self.device, self.train_cfg, betas=(0.9, 0.99))
         if uses_ar
         else None
     )
@@ -194,11 +194,11 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
     if self.method == "wartok":
         fresh = fresh_target.to(self.device) if fresh_target is not None else None
         if (
-            fresh is not None and dc.target_init_std is not None
+            fresh is not None and dpd.target_init_std is not None
         ):  # a sharper random target (07_dpd §7)
-            sharpen_init(fresh, dc.target_init_std)
-        target = make_target(dc.target_mode, self.proxy, fresh, dc.target_path)
-        self.dpd = DPD(self.proxy, target, dc.target_temperature, dc.tau, dc.to_codebook, dc.clip)
+            sharpen_init(fresh, dpd.target_init_std)
+        target = make_target(dpd.target_mode, self.proxy, fresh, dpd.target_path)
+        self.dpd = DPD.from_config(self.proxy, target, dpd)
 
 # %% ../nbs/09_train.ipynb #09-train-022
 @patch
@@ -221,7 +221,7 @@ def reconstruction_loss(
     self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor
 ) -> torch.Tensor:
     "The pixel loss (`tokenizer.rec_loss`); `step` adds the VQ codebook and commitment loss `aux['vq_loss']`."
-    return pixel_loss(recon.float(), x, self.loss_cfg.rec_loss)
+    return pixel_loss(recon.float(), x, self.tokenizer_cfg.rec_loss)
 
 # %% ../nbs/09_train.ipynb #09-train-024-1
 @patch
@@ -230,7 +230,7 @@ def perceptual_term(
 ) -> Optional[torch.Tensor]:
     if self.perceptual is None:
         return None
-    return self.loss_cfg.perceptual_weight * self.perceptual(recon.float(), x)
+    return self.tokenizer_cfg.perceptual_weight * self.perceptual(recon.float(), x)
 
 # %% ../nbs/09_train.ipynb #09-train-024-2
 @patch
@@ -239,14 +239,14 @@ def gan_term(self: TokenizerTrainer, recon: torch.Tensor) -> Optional[torch.Tens
     if not self._gan_on():
         return None
     self.disc.requires_grad_(False)
-    g = self.loss_cfg.gan_weight * hinge_g_loss(self.disc(recon))
+    g = self.tokenizer_cfg.gan_weight * hinge_g_loss(self.disc(recon))
     self.disc.requires_grad_(True)
     return g
 
 # %% ../nbs/09_train.ipynb #09-train-024-3
 @patch
 def _gan_on(self: TokenizerTrainer) -> bool:
-    return self.disc is not None and self.step_count >= self.loss_cfg.gan_start
+    return self.disc is not None and self.step_count >= self.tokenizer_cfg.gan_start
 
 # %% ../nbs/09_train.ipynb #09-train-026
 @patch
@@ -255,14 +255,14 @@ def dpd_term(
 ) -> Optional[torch.Tensor]:
     """wAR-Tok: λ_t · L_DPD on this batch's encoder outputs and hard tokens; its statistics go into `log`. Before
     `dpd.start_step` (a warm start) there is no term: the proxy only fits the tokens (`update_side_models`)."""
-    dc = self.dpd_cfg
-    if self.method != "wartok" or self.step_count < dc.start_step:
+    dpd = self.dpd_cfg
+    if self.method != "wartok" or self.step_count < dpd.start_step:
         return None
     if (
-        dc.target_mode == "warm_proxy" and self.step_count == dc.start_step
+        dpd.target_mode == "warm_proxy" and self.step_count == dpd.start_step
     ):  # the warm proxy becomes the target
         self.dpd.target.load_state_dict(self.proxy.state_dict())
-    if dc.target_entropy is not None and self.step_count == dc.start_step:
+    if dpd.target_entropy is not None and self.step_count == dpd.start_step:
         self._solve_target_temperature(aux)
     # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
     self._proxy_log_probs = F.log_softmax(
@@ -271,7 +271,7 @@ def dpd_term(
     l_dpd, stats = self.dpd.loss(
         self.tok.quantizer, aux["e"], aux["indices"], labels, self._proxy_log_probs
     )
-    lam = dc.weight * ramp(self.step_count - dc.start_step, dc.warmup_steps)
+    lam = dpd.weight * ramp(self.step_count - dpd.start_step, dpd.warmup_steps)
     log.update(l_dpd=l_dpd.detach(), dpd_weight=lam, **stats)
     return lam * l_dpd
 
@@ -298,9 +298,9 @@ def backprop_ar_term(
     "Backprop-AR: λ_AR · the AR model's NLL of the straight-through one-hots, backpropagated into the encoder."
     if self.method != "backprop_ar":
         return None
-    dc = self.dpd_cfg
+    dpd = self.dpd_cfg
     onehot = self.tok.quantizer.straight_through_onehot(
-        aux["e"], aux["indices"], dc.tau, not dc.to_codebook
+        aux["e"], aux["indices"], dpd.tau, not dpd.to_codebook
     )
     self.proxy.train()
     onehot = onehot.to(self.proxy.tok_emb.weight.dtype)
@@ -308,7 +308,7 @@ def backprop_ar_term(
         self.proxy_step(None, labels, onehot), onehot=onehot
     )  # soft targets: gradients reach e
     log.update(l_ar=l_ar.detach(), proxy_nll=l_ar.detach())
-    return dc.ar_weight * l_ar
+    return dpd.ar_weight * l_ar
 
 # %% ../nbs/09_train.ipynb #09-train-029
 @patch
@@ -738,17 +738,16 @@ def fit(
     steps: int,
     out_dir: Path,
     name: str,
+    train: TrainConfig,
     *,
-    log_every: int = 10,
-    ckpt_every: int = 500,
     resume: bool = False,
     progress: bool | str = True,
-    tensorboard: bool = False,
     extra_state: Optional[dict] = None,
     stop_after: Optional[int] = None,
 ) -> list[dict]:
-    """Train `trainer` for `steps` steps on `loader`; JSONL log at `<out_dir>/<name>_log.jsonl` (and TensorBoard
-    events under `<out_dir>/tb/<name>` with `tensorboard`), checkpoint at `<out_dir>/<name>.ckpt`. `progress`:
+    """Train `trainer` for `steps` steps on `loader`; JSONL log at `<out_dir>/<name>_log.jsonl` every
+    `train.log_every` steps (and TensorBoard events under `<out_dir>/tb/<name>` with `train.tensorboard`),
+    checkpoint at `<out_dir>/<name>.ckpt` every `train.ckpt_every`. `progress`:
     True for a tqdm bar, "lines" for progress lines on stdout, False for none. `stop_after` ends early after that
     many steps (to test resumption)."""
     out_dir = Path(out_dir)
@@ -764,15 +763,15 @@ def fit(
             start,
             steps,
             progress if main else False,
-            tensorboard and main,
+            train.tensorboard and main,
         )
         batches = loader.forever()
         for step in out.steps(range(start, end)):
             raw = trainer.step(
                 *next(batches)
             )  # device scalars: read only at log and checkpoint steps
-            log_now = step % log_every == 0 or step == steps - 1
-            ckpt_now = (step + 1) % ckpt_every == 0 or step == steps - 1
+            log_now = step % train.log_every == 0 or step == steps - 1
+            ckpt_now = (step + 1) % train.ckpt_every == 0 or step == steps - 1
             if log_now or ckpt_now:
                 trainer.check_finite()  # before anything the step touched is written
             if log_now:
