@@ -171,7 +171,7 @@ def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
     tk = cfg.tokenizer
     ar = cfg.ar
     tr = cfg.train
-    dp = cfg.dpd
+    dpd = cfg.dpd
     arch = (
         f"channels {list(tk.channels)}"
         if tk.arch == "conv2d"
@@ -180,7 +180,7 @@ def describe_sizes(cfg: DictConfig, rows: list[dict]) -> str:
     return (
         f"tokenizer {tk.arch} {arch}, {rows[0]['train_images'] if rows else '?'} training images, "
         f"K={tk.codebook_size}, code dim {tk.code_dim}, l2 codes {tk.l2_codes}; final prior width {ar.width} x "
-        f"depth {ar.depth}; proxy width {dp.proxy_width} x depth {dp.proxy_depth}; batch {tr.batch_size}; "
+        f"depth {ar.depth}; proxy width {dpd.proxy_width} x depth {dpd.proxy_depth}; batch {tr.batch_size}; "
         f"{tr.tokenizer_steps} tokenizer steps, {tr.ar_steps} prior steps"
     )
 
@@ -199,12 +199,12 @@ def flow_line(rows: list[dict], cfg: DictConfig) -> list[str]:
     ]
 
 
-def target_sharpness(dp) -> str:
+def target_sharpness(dpd) -> str:
     "The target-sharpness options of a DPD config group where set (07_dpd §7), for the provenance line."
     parts = [
-        f"init std {dp.target_init_std}" if dp.get("target_init_std") is not None else "",
-        f"entropy {dp.target_entropy} log K (T solved at the first DPD step)"
-        if dp.get("target_entropy") is not None
+        f"init std {dpd.target_init_std}" if dpd.get("target_init_std") is not None else "",
+        f"entropy {dpd.target_entropy} log K (T solved at the first DPD step)"
+        if dpd.get("target_entropy") is not None
         else "",
     ]
     return "".join(f", {p}" for p in parts if p)
@@ -212,7 +212,7 @@ def target_sharpness(dp) -> str:
 
 def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
     "The 'where these numbers come from' lines of table.md."
-    ar, dp = cfg.ar, cfg.dpd
+    ar, dpd = cfg.ar, cfg.dpd
     wall = sum(r["wall_time_s"] for r in rows)
     per_method = ", ".join("{} {:.1f} min".format(r["method"], r["wall_time_s"] / 60) for r in rows)
     commit, hw = (rows[0]["commit"], rows[0]["hardware"]) if rows else (git_commit(), hardware())
@@ -222,8 +222,9 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
         f"- Preset `{cfg.preset}`, seed {cfg.seed}; total wall time {wall / 60:.1f} min ({per_method}).",
         f"- Data: {describe_dataset(cfg.data.name, cfg.data.root)}.",
         f"- Sizes (shrunk from the paper's where the preset says so): {describe_sizes(cfg, rows)}.",
-        f"- DPD: λ={dp.weight} (warm-up {dp.warmup_steps} steps), τ={dp.tau}, T={dp.target_temperature}, "
-        f"target {dp.target_mode}{target_sharpness(dp)}, proxy lr {dp.proxy_lr}; backprop-AR weight {dp.ar_weight}.",
+        f"- DPD: λ={dpd.weight} (warm-up {dpd.warmup_steps} steps), τ={dpd.tau}, T={dpd.target_temperature}, "
+        f"target {dpd.target_mode}{target_sharpness(dpd)}, proxy lr {dpd.proxy_lr}; "
+        f"backprop-AR weight {dpd.ar_weight}.",
         "- gLoss = the final prior's NLL per token in nats on the tokens of the evaluation split (`gLoss (eval)`); "
         "`gLoss (train)` is the same on as many training images (the paper's AR loss is likely the training CE).",
         f"- FID: {rows[0]['fid_note'] if rows else ''}. rFID: reconstructions of the evaluation split vs that split; "
