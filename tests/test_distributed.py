@@ -30,6 +30,14 @@ def run_cli(tmp: Path, name: str, root: str, overrides: list[str], nproc: int = 
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
     return pd.read_csv(tmp / f"rep_{name}" / "results.csv").set_index("method")
 
+# The 1-vs-2 agreement is a property of real images, where its noise floor was measured (~5e-6). On the generated
+# fallback archive (random-noise images, when CIFAR-10 is not on the machine) many encoder outputs lie almost
+# equidistant from two codes, and the last-bit differences flip them: measured on an AVX2 machine, backprop-AR's
+# runs part from step 2 (gLoss 4.134 vs 4.111), and even without restarts the rows differ by up to 5e-4. So without
+# the real data the runs still go through DDP and every structural check holds, but the numbers are not compared.
+NEEDS_REAL = "1-vs-2 numbers are compared on real CIFAR-10 only (generated noise images put codes near ties)"
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, cifar_root):
     root, _ = cifar_root
@@ -41,11 +49,16 @@ def runs(tmp_path_factory, cifar_root):
     assert two.returncode == 0, two.stderr[-3000:]
     return tmp
 
-def test_two_processes_match_one_process(runs):
+def test_two_processes_match_one_process(runs, cifar_root):
     r1 = pd.read_csv(runs / "rep_1" / "results.csv").set_index("method")
     r2 = pd.read_csv(runs / "rep_2" / "results.csv").set_index("method")
     assert list(r1.index) == list(r2.index) == ["two_stage", "wartok", "backprop_ar"]
     assert (r1.processes == 1).all() and (r2.processes == 2).all()
+    for m in ("wartok", "backprop_ar"):  # one writer: no duplicated rows
+        l1 = (runs / "runs_1" / m / "tokenizer_log.jsonl").read_text().splitlines()
+        l2 = (runs / "runs_2" / m / "tokenizer_log.jsonl").read_text().splitlines()
+        assert [json.loads(r)["step"] for r in l1] == [json.loads(r)["step"] for r in l2]
+    if not cifar_root[1]: pytest.skip(NEEDS_REAL)
     for m in r1.index:
         for col in ("rmse", "psnr", "gloss", "gloss_train", "usage", "token_entropy"):
             assert close(r1.loc[m, col], r2.loc[m, col]), (m, col, r1.loc[m, col], r2.loc[m, col])
@@ -84,6 +97,8 @@ def test_gan_and_discriminator_under_ddp(tmp_path, cifar_root):
     root, _ = cifar_root
     ov = ["train.methods=[wartok]", "tokenizer.gan_weight=0.1", "tokenizer.dead_code_threshold=0"]
     r1, r2 = run_cli(tmp_path, "1", root, ov), run_cli(tmp_path, "2", root, ov, nproc=2)
+    assert (r2.processes == 2).all()
+    if not cifar_root[1]: pytest.skip(NEEDS_REAL)
     for col in ("rmse", "gloss", "usage"): assert close(r1.loc["wartok", col], r2.loc["wartok", col]), col
     d1 = torch.load(tmp_path / "runs_1" / "wartok" / "tokenizer.ckpt", weights_only=False)["trainer"]["disc"]
     d2 = torch.load(tmp_path / "runs_2" / "wartok" / "tokenizer.ckpt", weights_only=False)["trainer"]["disc"]
