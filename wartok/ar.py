@@ -184,9 +184,8 @@ def sample(
             logits = model.head(model.norm(h))[:, -1]
         else:
             seq = torch.cat([out, out]) if use_cfg else out
-            full = torch.cat(
-                [seq, torch.zeros(B, 1, dtype=torch.long, device=device)], 1
-            )  # dummy last token: unread
+            # dummy last token: unread
+            full = torch.cat([seq, torch.zeros(B, 1, dtype=torch.long, device=device)], 1)
             logits = model(full, batch_labels)[:, -1]
         if use_cfg:
             logits = guided(logits[:n], logits[n:], cfg_scale)

@@ -132,9 +132,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         a.notes + "\n\n" if a.notes else ""
     ) + f"Launched with {info.world_size} process(es) ({launcher})."
     try:
-        bar_or_lines = (
-            True if sys.stderr.isatty() else "lines"
-        )  # a tqdm bar in a terminal, lines in a log file
+        # a tqdm bar in a terminal, lines in a log file
+        bar_or_lines = True if sys.stderr.isatty() else "lines"
         results = run_experiment(
             cfg,
             run_dir,

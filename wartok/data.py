@@ -400,10 +400,11 @@ class BatchLoader:
         self.num_workers = num_workers
         self.rank = rank
         self.world = world_size
+        # position: batches of the current epoch already handed out
         self.epoch, self.position = (
             0,
             0,
-        )  # position: batches of the current epoch already handed out
+        )
 
     def __len__(self) -> int:
         n, g = len(self.ds), self.bs * self.world

@@ -146,9 +146,8 @@ def gather_in_order(t: torch.Tensor) -> torch.Tensor:
     if get_world_size() == 1:
         return t
     dev, dtype = _device(), t.dtype
-    t = t.to(
-        dev, torch.float64 if t.is_floating_point() else torch.int64
-    )  # gloo cannot all-gather int16 or bf16
+    # gloo cannot all-gather int16 or bf16
+    t = t.to(dev, torch.float64 if t.is_floating_point() else torch.int64)
     sizes = [torch.zeros(1, dtype=torch.long, device=dev) for _ in range(get_world_size())]
     dist.all_gather(sizes, torch.tensor([len(t)], device=dev))
     n = max(int(s.item()) for s in sizes)

@@ -78,9 +78,8 @@ def wgf_chunk(
     if clip:
         s = s.clamp_(-clip, clip)
     a = torch.addmm(shift, e, codes.t(), alpha=2 / tau)
-    pi = F.softmax(
-        a, -1
-    )  # max-subtracted on every path: at small tau every exp(a) of a row could underflow
+    # max-subtracted on every path: at small tau every exp(a) of a row could underflow
+    pi = F.softmax(a, -1)
     z = tokens[:, None]
     sums = torch.stack(
         [
@@ -100,9 +99,8 @@ class ChunkedWGF(torch.autograd.Function):
     @staticmethod
     def forward(ctx, e, codes, log_q, target_logits, tokens, temperature, tau, l2, clip, rows):
         d, K = e.shape[-1], codes.shape[0]
-        dt = torch.promote_types(
-            e.dtype, torch.float32
-        )  # float32 at least, also under bf16 autocast
+        # float32 at least, also under bf16 autocast
+        dt = torch.promote_types(e.dtype, torch.float32)
         e2 = e.reshape(-1, d).to(dt)
         c = codes.to(dt)
         z2 = tokens.flatten()

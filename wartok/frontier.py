@@ -296,9 +296,8 @@ def curve_excess(candidates: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
 
     def at(r):
         lx = math.log(r)
-        i = int(
-            np.clip(np.searchsorted(x, lx) - 1, 0, len(x) - 2)
-        )  # the segment around lx, or the nearest end
+        # the segment around lx, or the nearest end
+        i = int(np.clip(np.searchsorted(x, lx) - 1, 0, len(x) - 2))
         return y[i] + (y[i + 1] - y[i]) * (lx - x[i]) / (x[i + 1] - x[i])
 
     out = candidates.copy()
@@ -315,9 +314,8 @@ def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps:
     torch.manual_seed(cfg.seed + 2)
     sizes = (tokenizer.codebook_size, tokenizer.num_tokens, cfg.data.num_classes)
     ref = build_proxy(cfg.dpd, cfg.ar, *sizes).to(cfg.device)
-    opt = adamw(
-        ref.parameters(), cfg.dpd.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99)
-    )  # as the proxy's
+    # as the proxy's
+    opt = adamw(ref.parameters(), cfg.dpd.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99))
     batches = BatchLoader(toks, cfg.train.batch_size, seed=cfg.seed).forever()
     for _ in range(steps):
         z, y = next(batches)
@@ -361,9 +359,8 @@ def tracking_curve(
             )
         rows.append(row)
     log = _log_columns(out / "tokenizer_log.jsonl").sort_values("step")
-    curve = pd.merge_asof(
-        pd.DataFrame(rows), log, on="step", direction="nearest"
-    )  # the log row nearest each end
+    # the log row nearest each end
+    curve = pd.merge_asof(pd.DataFrame(rows), log, on="step", direction="nearest")
     curve.to_csv(done, index=False)
     return curve
 

@@ -67,9 +67,8 @@ class Block(nn.Module):
         self.norm1, self.norm2 = nn.RMSNorm(width), nn.RMSNorm(width)
         self.attn = Attention(width, heads, causal)
         hidden = int(width * mlp_ratio * 2 / 3)  # GEGLU's two input maps: keep params ~ 4x MLP
-        self.mlp = GEGLU(
-            width, -(-hidden // hidden_multiple) * hidden_multiple
-        )  # rounded up (tensor cores: 64)
+        # rounded up (tensor cores: 64)
+        self.mlp = GEGLU(width, -(-hidden // hidden_multiple) * hidden_multiple)
 
     def forward(self, x, cache: dict | None = None):
         x = x + self.attn(self.norm1(x), cache)

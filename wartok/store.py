@@ -64,9 +64,8 @@ def save_checkpoint(state: dict, path: Path):
                 os.replace(path, path.with_suffix(path.suffix + ".prev"))
             os.replace(tmp, path)
     finally:
-        tmp.unlink(
-            missing_ok=True
-        )  # gone after a successful rename; a half-written one after a failure
+        # gone after a successful rename; a half-written one after a failure
+        tmp.unlink(missing_ok=True)
 
 # %% ../nbs/08_store.ipynb #08-store-006-5
 def load_checkpoint(path: Path) -> dict:
@@ -315,9 +314,8 @@ def git_commit(cwd: Optional[Path] = None) -> str:
     runs write under `reports/` and `runs/` do not count)."""
     import wartok
 
-    cwd = (
-        cwd or Path(wartok.__file__).resolve().parent
-    )  # the checkout wartok runs from, wherever the kernel's cwd is
+    # the checkout wartok runs from, wherever the kernel's cwd is
+    cwd = cwd or Path(wartok.__file__).resolve().parent
     try:
         run = lambda *a: subprocess.run(
             ["git", *a], cwd=cwd, capture_output=True, text=True, timeout=10

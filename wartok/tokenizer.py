@@ -81,16 +81,13 @@ class VectorQuantizer(nn.Module):
         ):  # the step each code was last chosen (only then: older checkpoints stay loadable)
             self.register_buffer("last_used", torch.zeros(codebook_size, dtype=torch.long))
         self.codebook = nn.Embedding(codebook_size, code_dim)
-        init_codebook(
-            self.codebook.weight, init or ("normal" if l2_codes else "uniform")
-        )  # None: as before
+        # None: as before
+        init_codebook(self.codebook.weight, init or ("normal" if l2_codes else "uniform"))
         self.register_buffer("usage", torch.full((codebook_size,), 1.0 / codebook_size))
-        self.register_buffer(
-            "steps_seen", torch.zeros((), dtype=torch.long)
-        )  # training forwards so far
-        self.register_buffer(
-            "restarts", torch.zeros((), dtype=torch.long)
-        )  # codes restarted so far
+        # training forwards so far
+        self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))
+        # codes restarted so far
+        self.register_buffer("restarts", torch.zeros((), dtype=torch.long))
 
     def codes(self, detach: bool = False) -> torch.Tensor:
         "The [K, d] code vectors as used for distances (unit-norm if `l2_codes`)."
@@ -134,9 +131,8 @@ class VectorQuantizer(nn.Module):
         "pi(k) = softmax_k(-dist(e, c_k) / tau) for prepared outputs `e`: shape [..., K]."
         codes, tau = self.codes(detach=detach_codes), tau or self.tau
         if self.l2:
-            return F.softmax(
-                (e @ codes.t()) * (2 / tau), dim=-1
-            )  # -(2 - 2 e.c)/tau, constant dropped
+            # -(2 - 2 e.c)/tau, constant dropped
+            return F.softmax((e @ codes.t()) * (2 / tau), dim=-1)
         return F.softmax(-self.distances(e, codes) / tau, dim=-1)
 
     def straight_through_onehot(
@@ -148,9 +144,8 @@ class VectorQuantizer(nn.Module):
     ) -> torch.Tensor:
         "onehot(indices) in the forward pass, the gradient of the soft assignment in the backward pass."
         pi = self.soft_assignment(e, tau, detach_codes)
-        hard = torch.zeros_like(pi).scatter_(
-            -1, indices[..., None], 1.0
-        )  # one-hot in pi's dtype, no int64 detour
+        # one-hot in pi's dtype, no int64 detour
+        hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)
         return pi + (hard - pi).detach()
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-2
@@ -378,9 +373,8 @@ class TiTokDecoder(nn.Module):
         h = torch.cat([t + self.tok_pos, self.mask_queries.expand(len(z), -1, -1)], 1)
         for b in self.blocks:
             h = b(h)
-        return unpatchify(
-            self.out(self.norm(h[:, z.shape[1] :])), self.p
-        )  # [B, g*g, 3*p*p] -> image
+        # [B, g*g, 3*p*p] -> image
+        return unpatchify(self.out(self.norm(h[:, z.shape[1] :])), self.p)
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-1
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 1000.0) -> torch.Tensor:

@@ -205,9 +205,8 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
 def _wrap_for_ddp(self: TokenizerTrainer):
     """Under torchrun: DDP for every module that takes a gradient step (DDP also copies rank 0's initial weights
     to all ranks); the target takes none, so it is only checked to be the same everywhere."""
-    self.tok_step = ddp(
-        self.tok, find_unused_parameters=True
-    )  # titok's mask queries only see tail-dropped batches
+    # titok's mask queries only see tail-dropped batches
+    self.tok_step = ddp(self.tok, find_unused_parameters=True)
     if self.train_cfg.compile:
         self.tok_step = torch.compile(self.tok_step)
     self.proxy_step = ddp(self.proxy) if self.proxy is not None else None
@@ -304,9 +303,8 @@ def backprop_ar_term(
     )
     self.proxy.train()
     onehot = onehot.to(self.proxy.tok_emb.weight.dtype)
-    l_ar = token_nll(
-        self.proxy_step(None, labels, onehot), onehot=onehot
-    )  # soft targets: gradients reach e
+    # soft targets: gradients reach e
+    l_ar = token_nll(self.proxy_step(None, labels, onehot), onehot=onehot)
     log.update(l_ar=l_ar.detach(), proxy_nll=l_ar.detach())
     return dpd.ar_weight * l_ar
 
@@ -335,9 +333,8 @@ def step(self: TokenizerTrainer, x: torch.Tensor, y: torch.Tensor) -> dict:
                 loss = loss + term
     self._track_finite(loss)
     self._optimise(loss)
-    self.tok.quantizer.restart_unused(
-        aux["e"], self.opt
-    )  # the window rule (05_tokenizer): after the step
+    # the window rule (05_tokenizer): after the step
+    self.tok.quantizer.restart_unused(aux["e"], self.opt)
     self.update_side_models(x, recon, aux, labels, log, gan_on)
     self.step_count += 1
     self._last_indices = aux["indices"]
@@ -415,9 +412,8 @@ def update_side_models(
     "The proxy's MLE step(s) and EMA target (wAR-Tok), the discriminator step, the tokenizer EMA."
     if self.method == "wartok":  # the proxy tracks the tokens the tokenizer emits now
         for i, (z, y) in enumerate(self._proxy_batches(aux["indices"], labels)):
-            log_probs = (
-                self._proxy_log_probs if i == 0 else None
-            )  # the first step reuses the contrast's forward
+            # the first step reuses the contrast's forward
+            log_probs = self._proxy_log_probs if i == 0 else None
             log["proxy_train_nll"] = ar_train_step(
                 self.proxy_step, self.proxy_opt, z, y, log_probs=log_probs
             )
@@ -425,9 +421,8 @@ def update_side_models(
         if self.dpd_cfg.target_mode == "ema":
             ema_update(self.dpd.target, self.proxy, self.dpd_cfg.target_ema_decay)
     if gan_on:
-        real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(
-            2
-        )  # one forward: what DDP expects
+        # one forward: what DDP expects
+        real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(2)
         d_loss = hinge_d_loss(real, fake)
         self.disc_opt.zero_grad(set_to_none=True)
         d_loss.backward()
@@ -477,9 +472,8 @@ def mechanism_stats(self: TokenizerTrainer) -> dict:
     p = self.probe
     if p["x"] is None:
         return {}
-    quantized = self.tok.eval().quantizer(
-        self.tok.encoder(p["x"])
-    )  # eval mode: no usage tracking, no restarts
+    # eval mode: no usage tracking, no restarts
+    quantized = self.tok.eval().quantizer(self.tok.encoder(p["x"]))
     tokens = quantized.indices
     self.tok.train(was)
     # 16 images are enough for the DPD statistics; at ImageNet sizes [64, L, K] would be a gigabyte
@@ -624,9 +618,8 @@ class PriorTrainer:
         self.train_cfg = train
         self.conditional = conditional
         self.device = device
-        self.model_step = ddp(
-            self.model
-        )  # under torchrun: gradients averaged over the global batch
+        # under torchrun: gradients averaged over the global batch
+        self.model_step = ddp(self.model)
         if train.compile:
             self.model_step = torch.compile(self.model_step)
         self.opt = adamw(
@@ -767,9 +760,8 @@ def fit(
         )
         batches = loader.forever()
         for step in out.steps(range(start, end)):
-            raw = trainer.step(
-                *next(batches)
-            )  # device scalars: read only at log and checkpoint steps
+            # device scalars: read only at log and checkpoint steps
+            raw = trainer.step(*next(batches))
             log_now = step % train.log_every == 0 or step == steps - 1
             ckpt_now = (step + 1) % train.ckpt_every == 0 or step == steps - 1
             if log_now or ckpt_now:
@@ -780,9 +772,8 @@ def fit(
                     rows.append(out.log(step, log))
             out.progress(step, raw)
             if ckpt_now:
-                rng = (
-                    rng_state() if world == 1 else all_gather_object(rng_state())
-                )  # a collective: all ranks
+                # a collective: all ranks
+                rng = rng_state() if world == 1 else all_gather_object(rng_state())
                 if main:
                     save_checkpoint(
                         {

@@ -129,9 +129,8 @@ def toy_contrast_terms(
     w_all = pi[:, torch.arange(L)[None, :], seqs]  # [N, S, L]
     cur, fut = torch.zeros(N, L, K, dtype=pi.dtype), torch.zeros(N, L, K, dtype=pi.dtype)
     for i in range(L):
-        others = torch.cat([w_all[:, :, :i], w_all[:, :, i + 1 :]], -1).prod(
-            -1
-        )  # [N, S]: prob of z_-i
+        # [N, S]: prob of z_-i
+        others = torch.cat([w_all[:, :, :i], w_all[:, :, i + 1 :]], -1).prod(-1)
         onehot = F.one_hot(seqs[:, i], K).to(pi.dtype)  # [S, K]
         cur[:, i] = (others * r[:, i]) @ onehot
         fut[:, i] = (others * r[:, i + 1 :].sum(1)) @ onehot
