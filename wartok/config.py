@@ -157,6 +157,8 @@ class EvalConfig:
     fid_weights_path: Optional[str] = None
     num_samples: int = 1000
     batch_size: int = 100
+    # the fit regime: the final prior's NLL on its training and held-out tokens every N steps (16_fit)
+    curve_every: int = 0
 
 # %% ../nbs/01_config.ipynb #01-config-005-6
 @dataclass

@@ -12,7 +12,7 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 
 from .ar import GPT, build_ar, build_proxy, sample
-from .data import BatchLoader, build_split, to_uint8
+from .data import BatchLoader, build_split, dataset_fingerprint, to_uint8
 from wartok.distributed import (
     barrier,
     broadcast_object,
@@ -293,12 +293,16 @@ def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
     return row
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-026-2
-def prepare_run(cfg: DictConfig, out: Path, resume: bool, train_ds=None, eval_ds=None) -> tuple:
+def prepare_run(
+    cfg: DictConfig, out: Path, resume: bool, train_ds=None, eval_ds=None, also: Optional[dict] = None
+) -> tuple:
     """The datasets, this run's record, and the stored record when resuming (None otherwise). Refuses, before any
-    work, a fresh run into a used folder and a resume of another config or other data; writes `run.json`."""
+    work, a fresh run into a used folder and a resume of another config or other data; writes `run.json`.
+    `also`: other datasets the run depends on (name -> dataset), fingerprinted in the record beside the two."""
     check_batch_sizes(cfg.train)
     train_ds, eval_ds = build_datasets(cfg.data, train_ds, eval_ds)
     record = run_record(cfg, train_ds, eval_ds)
+    record["data"].update({k: dataset_fingerprint(ds) for k, ds in (also or {}).items()})
     if not resume and any(
         (out / f).exists() for f in ("run.json", "tokenizer.ckpt", "tokenizer_log.jsonl")
     ):

@@ -128,9 +128,11 @@ def run_points(
     preset: str = "cpu",
     shard: str = "0/1",
     say=print,
+    run=run_point,
 ) -> pd.DataFrame:
     """Every point at every seed not yet in `runs_csv` (this shard's share: task k goes to shard k mod n), each
-    recorded as it finishes; returns all rows of `runs_csv` for these points and seeds."""
+    recorded as it finishes; returns all rows of `runs_csv` for these points and seeds. `run`: the function that
+    trains and evaluates one point (`run_point`'s signature; 16_fit's regime passes its own)."""
     i, n = _shard(shard)
     tasks = [(p, s) for p in points for s in seeds]
     done = set(read_runs(runs_csv).get("run_id", []))
@@ -141,7 +143,7 @@ def run_points(
     ]
     t0 = time.time()
     for j, (p, s) in enumerate(todo):
-        row = run_point(p, s, split, data, budget, run_root, preset)
+        row = run(p, s, split, data, budget, run_root, preset)
         append_run(runs_csv, row)
         eta = (time.time() - t0) / (j + 1) * (len(todo) - j - 1)
         say(

@@ -401,6 +401,7 @@ ADDED_KEYS = {
     "dpd.target_init_std": None,
     "dpd.target_entropy": None,
     "dpd.proxy_replay": 0,
+    "eval.curve_every": 0,
 }
 
 
@@ -449,8 +450,8 @@ def run_differences(old: dict, new: dict) -> list[str]:
     )
     lines = [f"{k}: {get(a, k)!r} (stored) vs {get(b, k)!r} (now)" for k in keys]
     for split, fp in old.get("data", {}).items():
-        if fp != new["data"][split]:
-            lines.append(f"{split} data: fingerprint {fp} (stored) vs {new['data'][split]} (now)")
+        if fp != new["data"].get(split):
+            lines.append(f"{split} data: fingerprint {fp} (stored) vs {new['data'].get(split)} (now)")
     return lines
 
 # %% ../nbs/08_store.ipynb #08-store-r010-2
