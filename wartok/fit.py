@@ -325,7 +325,7 @@ def _fit_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
         "",
         f"Made by `nbs/run_fit.ipynb` (preset `{facts['preset']}`), report at commit `{facts['commit']}`; runs at "
         f"{commits}. Reported: tokenizers and priors train on training images {facts['train_range']} "
-        f"({facts['train_images']} images, with flips); settings were chosen on images {facts['selection_range']} "
+        f"({facts['train_images']} images, {'with' if facts['flips'] else 'no'} flips); settings were chosen on images {facts['selection_range']} "
         f"(the same size, disjoint); the validation images (best held-out step) are {facts['val_range']}; held-out "
         f"numbers on the first {facts['test_images']} test images. Seeds {facts['seeds']}. Budget: "
         f"`{' '.join(facts['budget'])}`.",
