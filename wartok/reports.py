@@ -226,7 +226,9 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
         f"target {dpd.target_mode}{target_sharpness(dpd)}, proxy lr {dpd.proxy_lr}; "
         f"backprop-AR weight {dpd.ar_weight}.",
         "- gLoss = the final prior's NLL per token in nats on the tokens of the evaluation split (`gLoss (eval)`); "
-        "`gLoss (train)` is the same on as many training images (the paper's AR loss is likely the training CE).",
+        "`gLoss (train)` is the same on as many training images. After a few epochs the two agree (the "
+        "generalising regime); the paper's CIFAR-10 AR loss is a long-trained prior's training CE (the fit regime: "
+        "16_fit, `reports/cifar10/fit`).",
         f"- FID: {rows[0]['fid_note'] if rows else ''}. rFID: reconstructions of the evaluation split vs that split; "
         "gFID/IS: samples of the final prior vs the training set. Without the standard Inception weights these "
         "columns are missing (—), never estimated; they need torch-fidelity's standard Inception weights "
