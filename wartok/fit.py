@@ -22,14 +22,15 @@ from .store import RunLock, read_jsonl, run_metadata, write_json
 from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_dataset
 
 # %% auto #0
-__all__ = ['FIT_METRICS', 'FIT_COLUMNS', 'CurvePriorTrainer', 'prior_curve', 'memorisation_floor', 'steps_to', 'copy_rate',
-           'nearest', 'with_flips', 'train_prior_curve', 'sample_tokens', 'decode_tokens', 'memorisation',
-           'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse', 'fit_tables', 'fit_verdict',
-           'plot_curves', 'neighbour_grid', 'write_fit_report']
+__all__ = ['FIT_METRICS', 'FIT_COLUMNS', 'MECHANISM_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer', 'prior_curve',
+           'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve', 'sample_tokens',
+           'decode_tokens', 'memorisation', 'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse',
+           'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'run_mechanism', 'mechanism_table',
+           'write_fit_report']
 
 # %% ../nbs/16_fit.ipynb #16-fit-006
 class CurvePriorTrainer(PriorTrainer):
-    "A `PriorTrainer` whose log rows at every `every`-th step (and the last) hold its NLL on each of `probes`."
+    "A `PriorTrainer` whose log rows every `every` steps (and the last) hold its NLL on each probe."
 
     def __init__(self, model: GPT, train, probes: dict, every: int, **kw):
         super().__init__(model, train, **kw)
@@ -59,7 +60,7 @@ def prior_curve(log_path: Path) -> pd.DataFrame:
 
 # %% ../nbs/16_fit.ipynb #16-fit-011
 def memorisation_floor(tokens: TokenArrays) -> float:
-    "Entropy per token (nats) of the empirical distribution of the sequences in `tokens`: the lowest training NLL."
+    "Entropy per token (nats) of the sequences' empirical distribution: the lowest training NLL."
     _, counts = torch.unique(tokens.tokens, dim=0, return_counts=True)
     p = counts.double() / counts.sum()
     return float(-(p * p.log()).sum()) / tokens.tokens.shape[1]
@@ -78,7 +79,7 @@ def copy_rate(samples: torch.Tensor, train_tokens: TokenArrays) -> float:
 
 
 def nearest(images: torch.Tensor, ref: torch.Tensor, chunk: int = 256) -> tuple:
-    "Per uint8 image [N, 3, H, W]: the pixel RMSE (0..1 units) to its nearest `ref` image, and that image's index."
+    "Per uint8 image [N, 3, H, W]: pixel RMSE (0..1) to its nearest `ref` image, and that index."
     r = ref.flatten(1).float() / 255
     dist, idx = [], []
     for i in range(0, len(images), chunk):
@@ -96,7 +97,7 @@ def with_flips(ds: ImageArrays) -> torch.Tensor:
 def train_prior_curve(
     cfg: DictConfig, tokenizer, out: Path, train_ds, probe_ds: dict, *, resume=False, progress=True
 ) -> tuple[GPT, TokenArrays]:
-    "Stage 2 as `train_prior` (11_experiment), its log holding the NLL curves on the training tokens and `probe_ds`."
+    "Stage 2 as `train_prior` (11_experiment); its log holds the NLL on training tokens and probes."
     tok = lambda ds, flips: tokenize_dataset(
         tokenizer, ds, batch_size=cfg.eval.batch_size, device=cfg.device, with_flips=flips
     )
@@ -135,7 +136,7 @@ def decode_tokens(tokenizer, z: torch.Tensor, batch_size: int, device: str) -> t
 
 # %% ../nbs/16_fit.ipynb #16-fit-019
 def memorisation(cfg: DictConfig, tokenizer, prior, train_tokens, train_ds, eval_ds) -> tuple:
-    "Copy rate and nearest-training-image distances of samples and test images; and the neighbour grid's images."
+    "Copy rate and nearest-training-image distances of samples and test images; the grid's images."
     z = sample_tokens(cfg, prior)
     images = decode_tokens(tokenizer, z, cfg.eval.batch_size, cfg.device)
     ref = with_flips(train_ds)
@@ -150,7 +151,7 @@ def memorisation(cfg: DictConfig, tokenizer, prior, train_tokens, train_ds, eval
 
 # %% ../nbs/16_fit.ipynb #16-fit-020
 def curve_columns(curve: pd.DataFrame, floor: float, multiples=(4, 2, 1.5)) -> dict:
-    "Both gLosses at the end, the test NLL at the validation minimum, the floor and the steps to its multiples."
+    "Both gLosses at the end, test NLL at the validation minimum, the floor, steps to its multiples."
     best = curve.nll_val.idxmin()
     cols = {
         "gloss_train": float(curve.nll_train.iloc[-1]),
@@ -166,7 +167,7 @@ def curve_columns(curve: pd.DataFrame, floor: float, multiples=(4, 2, 1.5)) -> d
 def fit_metrics(
     cfg: DictConfig, method, tokenizer, prior, train_tokens, train_ds, eval_ds, out
 ) -> dict:
-    "The fit regime's results row of one method; samples beside their neighbours go to `out/fit_artifacts.pt`."
+    "One method's row in the fit regime; samples and their neighbours go to `out/fit_artifacts.pt`."
     bs, dev = cfg.eval.batch_size, cfg.device
     tm_train = tokenizer_metrics(tokenizer, train_ds, batch_size=bs, device=dev)
     tm = tokenizer_metrics(tokenizer, eval_ds, batch_size=bs, device=dev)
@@ -185,7 +186,7 @@ def fit_metrics(
 def fit_method(
     cfg: DictConfig, method, run_dir, train_ds, val_ds, eval_ds, *, resume=True, progress=False
 ):
-    "Train `method` on `train_ds` and evaluate it in the fit regime: the row of `run_dir/method/fit_metrics.json`."
+    "Train `method` on `train_ds`, evaluate it in the fit regime: `run_dir/method/fit_metrics.json`."
     out = Path(run_dir) / method
     out.mkdir(parents=True, exist_ok=True)
     with RunLock(out):
@@ -224,7 +225,7 @@ FIT_METRICS = (
 def fit_point(
     point: Point, seed: int, split: str, data: tuple, budget, run_root, preset="cpu_fit"
 ) -> dict:
-    "Train and evaluate `point` at `seed` in the fit regime on `data` = (train, val, eval) images: its row."
+    "`point` at `seed` in the fit regime on `data` = (train, val, eval) images: its `runs.csv` row."
     cfg = compose_config(preset, [*budget, *point.settings(), f"seed={seed}"])
     rid = point.run_id(seed, split, budget)
     row = fit_method(cfg, point.method, Path(run_root) / rid, *data)
@@ -263,12 +264,13 @@ def fit_verdict(matched: pd.DataFrame, level: str, method: str = "wartok") -> st
         )
     r, d = m.ratio.iloc[0], m.diff_in_std.iloc[0]
     ok = "**met**" if r <= 0.7 and d > 2 else "**missed**"
-    return (f"- training gLoss at the {level} training-set reconstruction, {method} / two-stage: {r:.3f} "
-            f"(target ≤ 0.7; the paper's 0.54×), difference {d:.1f} seed std (target > 2): {ok}")  # fmt: skip
+    return (f"- training gLoss at the {level} training-set reconstruction, {method} / two-stage: "
+            f"{r:.3f} (target ≤ 0.7; the paper's 0.54×), difference {d:.1f} seed std "
+            f"(target > 2): {ok}")  # fmt: skip
 
 # %% ../nbs/16_fit.ipynb #16-fit-032
 def plot_curves(curves: dict, path=None):
-    "Per label: (curve, floor); training NLL (solid) and test NLL (dashed) against prior steps, floor lines."
+    "Per label (curve, floor): training and held-out NLL against prior steps, with floor lines."
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -295,8 +297,34 @@ def neighbour_grid(arts: dict, n: int = 8) -> np.ndarray:
     rows = [torch.cat([a["samples"][:n], a["neighbours"][:n]]) for a in arts.values()]
     return image_grid(torch.cat(rows), nrow=n)
 
+# %% ../nbs/16_fit.ipynb #16-fit-034-2
+MECHANISM_COLUMNS = ("churn_tokens", "restarts_per_step", "usage", "target_entropy", "proxy_nll")
+
+
+def run_mechanism(folder: Path) -> dict:
+    "A method run folder's last tokenizer log row: mechanism columns, entropy and NLL / log K."
+    last = read_jsonl(Path(folder) / "tokenizer_log.jsonl")[-1]
+    log_k = math.log(
+        json.loads((Path(folder) / "run.json").read_text())["config"]["tokenizer"]["codebook_size"]
+    )
+    row = {k: last.get(k, float("nan")) for k in MECHANISM_COLUMNS}
+    row.update(target_entropy=row["target_entropy"] / log_k, proxy_nll=row["proxy_nll"] / log_k)
+    return row
+
+
+def mechanism_table(runs: pd.DataFrame, run_root: Path) -> pd.DataFrame:
+    "Per point of `runs` (mean over its seeds): `run_mechanism` of each run."
+    folder = lambda r: Path(run_root) / r.run_id / r.method
+    rows = [
+        {"method": r.method, "value": r.value, **run_mechanism(folder(r))}
+        for _, r in runs.iterrows()
+    ]
+    return pd.DataFrame(rows).groupby(["method", "value"], as_index=False).mean()
+
 # %% ../nbs/16_fit.ipynb #16-fit-035
-def write_fit_report(report_dir, runs, ranked, chosen, levels, curves, arts, facts) -> Path:
+def write_fit_report(
+    report_dir, runs, ranked, chosen, levels, curves, arts, facts, mechanism
+) -> Path:
     "table.md, fit.png, curves.png, neighbours.png and the CSVs behind them, in `report_dir`."
     import matplotlib.pyplot as plt
 
@@ -311,38 +339,47 @@ def write_fit_report(report_dir, runs, ranked, chosen, levels, curves, arts, fac
     for name, df in tables.items():
         df.to_csv(d / f"matched_{name}.csv", index=False)
     ranked.to_csv(d / "selection.csv", index=False)
+    mechanism.to_csv(d / "mechanism.csv", index=False)
     lines = _fit_header(runs, facts, chosen) + ["## Verdict", ""]
     lines += [fit_verdict(tables["gloss_train"], next(iter(levels))), ""]
-    lines += _fit_body(runs, tables, ranked, arts)
+    lines += _fit_body(runs, tables, ranked, arts, mechanism)
     (d / "table.md").write_text("\n".join(lines) + "\n")
     return d / "table.md"
 
 # %% ../nbs/16_fit.ipynb #16-fit-036
+REGIMES_NOTE = (
+    "Two gLosses, named plainly: `gloss_train` is the final prior's NLL on its own training tokens "
+    "at the end of its training (the paper's CIFAR-10 number, a fitting speed); `gloss` its NLL on "
+    "the test split (the generalising number, here dominated by overfitting); `gloss_heldout_best` "
+    "the test NLL at the step of the validation minimum. `floor` is the entropy per token of the "
+    "training sequences (no prior goes below it). Matched levels are training-set rMSE (the paper's "
+    "rFID is on its training folder). No FID here: an FID against training statistics would reward "
+    "copying, which `copy_rate` and `nn_*` measure."
+)
+
+
 def _fit_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
+    f = facts
     commits = ", ".join(f"`{c}`" for c in sorted(set(runs.commit)))
-    return [
-        "# CIFAR-10 in the fit regime: priors fitted to their training tokens (the paper's CIFAR-10 gLoss)",
-        "",
-        f"Made by `nbs/run_fit.ipynb` (preset `{facts['preset']}`), report at commit `{facts['commit']}`; runs at "
-        f"{commits}. Reported: tokenizers and priors train on training images {facts['train_range']} "
-        f"({facts['train_images']} images, {'with' if facts['flips'] else 'no'} flips); settings were chosen on images {facts['selection_range']} "
-        f"(the same size, disjoint); the validation images (best held-out step) are {facts['val_range']}; held-out "
-        f"numbers on the first {facts['test_images']} test images. Seeds {facts['seeds']}. Budget: "
-        f"`{' '.join(facts['budget'])}`.",
-        f"Compute: {runs.wall_time_s.sum() / 60:.0f} min summed over the {len(runs)} reported runs (the selection "
-        f"adds to it); this pass took {facts['elapsed_s'] / 60:.0f} min. wAR-Tok's setting: `{chosen}`.",
-        "",
-        "Two gLosses, named plainly: `gloss_train` is the final prior's NLL on its own training tokens at the end "
-        "of its training (the paper's CIFAR-10 number, a fitting speed); `gloss` its NLL on the test split (the "
-        "generalising number, here dominated by overfitting); `gloss_heldout_best` the test NLL at the step of "
-        "the validation minimum. `floor` is the entropy per token of the training sequences (no prior goes below "
-        "it). Matched levels are training-set rMSE (the paper's rFID is on its training folder). No FID here: an "
-        "FID against training statistics would reward copying, which `copy_rate` and `nn_*` measure.",
-        "",
-    ]
+    flips = "with" if f["flips"] else "no"
+    sets = (
+        f"Reported: tokenizers and priors train on training images {f['train_range']} "
+        f"({f['train_images']} images, {flips} flips); settings were chosen on images "
+        f"{f['selection_range']} (the same size, disjoint); the validation images (best held-out "
+        f"step) are {f['val_range']}; held-out numbers on the first {f['test_images']} test images."
+    )
+    made = f"Made by `nbs/run_fit.ipynb` (preset `{f['preset']}`), report at commit `{f['commit']}`"
+    budget = f"Seeds {f['seeds']}. Budget: `{' '.join(f['budget'])}`."
+    compute = (
+        f"Compute: {runs.wall_time_s.sum() / 60:.0f} min summed over the {len(runs)} reported runs "
+        f"(the selection adds to it); this pass took {f['elapsed_s'] / 60:.0f} min."
+    )
+    title = "# CIFAR-10 in the fit regime: priors fitted to their training tokens"
+    return [title, "", f"{made}; runs at {commits}. {sets} {budget}",
+            f"{compute} wAR-Tok's setting: `{chosen}`.", "", REGIMES_NOTE, ""]  # fmt: skip
 
 # %% ../nbs/16_fit.ipynb #16-fit-037
-def _fit_body(runs, tables, ranked, arts) -> list[str]:
+def _fit_body(runs, tables, ranked, arts, mechanism) -> list[str]:
     lines = []
     for name, df in tables.items():
         t = df.assign(mean=[_pm(m, s) for m, s in zip(df.gloss_mean, df.gloss_std)])
@@ -359,6 +396,13 @@ def _fit_body(runs, tables, ranked, arts) -> list[str]:
     lines += ["## Every point (mean over seeds; `runs.csv` has every run)", ""]
     lines += _table(pts, ["method", "knob", "value", *cols, "seeds"]) + [""]
     lines += [
+        "## Is the mechanism operating? (each tokenizer at its last log step, mean over seeds)",
+        "",
+    ]
+    lines += ["Churn: share of a probe batch's tokens changed over the last `train.log_every` steps; "
+              "target entropy and proxy NLL as fractions of log K.", ""]  # fmt: skip
+    lines += _table(mechanism, list(mechanism.columns)) + [""]
+    lines += [
         "## Selection (one seed on the selection images; excess = gLoss (train) − two-stage curve)",
         "",
     ]
@@ -370,6 +414,7 @@ def _fit_body(runs, tables, ranked, arts) -> list[str]:
         "",
     ]
     files = (
-        "`runs.csv`, `matched_*.csv`, `selection.csv`, `fit.png`, `curves.png`, `neighbours.png`"
+        "`runs.csv`, `matched_*.csv`, `mechanism.csv`, `selection.csv`, `fit.png`, `curves.png`, "
+        "`neighbours.png`"
     )
     return lines + [f"Files: {files}."]
