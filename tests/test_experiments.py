@@ -79,7 +79,7 @@ def test_compare_runs_notebook(cifar_smoke, cifar_root):
     for f in ("curves.png", "gloss_vs_rmse.png"): assert (tmp / "compare" / "out" / f).stat().st_size > 10_000, f
 
 def test_papermill_understands_every_parameter():
-    for nb in ("run_cifar.ipynb", "run_imagenet.ipynb", "compare_runs.ipynb", "run_frontier.ipynb"):
+    for nb in ("run_cifar.ipynb", "run_imagenet.ipynb", "compare_runs.ipynb", "run_frontier.ipynb", "run_fit.ipynb"):
         p = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(ROOT / "nbs" / nb)],
                            capture_output=True, text=True, timeout=120)
         out = p.stdout + p.stderr

@@ -17,7 +17,7 @@ def test_ci_runs_the_readme_test_command():
     assert cmd in readme and cmd in (ROOT / ".ci" / "run").read_text()
 
 def test_notebooks_keep_parameters_tags():
-    for nb in ("run_cifar.ipynb", "run_imagenet.ipynb", "run_frontier.ipynb", "compare_runs.ipynb"):
+    for nb in ("run_cifar.ipynb", "run_imagenet.ipynb", "run_frontier.ipynb", "run_fit.ipynb", "compare_runs.ipynb"):
         cells = nbformat.read(ROOT / "nbs" / nb, as_version=4).cells
         assert any("parameters" in c.metadata.get("tags", []) for c in cells), nb
 
