@@ -362,9 +362,11 @@ def write_fit_report(
     at = at_train_rmse(runs)
     main = "gloss_train_at" if "gloss_train_at" in runs else "gloss_train"
     title = f"{main} vs training-set rMSE, mean ± std over seeds"
-    plot_frontier(at, d / "fit.png", levels, column=main, title=title)
+    fig = plot_frontier(at, None, levels, column=main, title=title)
+    fig.axes[0].set_xlabel("reconstruction MSE (training images, log scale)")
+    fig.savefig(d / "fit.png", dpi=110)
     plot_curves(curves, d / "curves.png", facts.get("read_step"))
-    plt.imsave(d / "neighbours.png", neighbour_grid(arts))
+    plt.imsave(d / "neighbours.png", neighbour_grid(arts).repeat(3, 0).repeat(3, 1))  # 3x: visible
     tables = fit_tables(runs, levels)
     for name, df in tables.items():
         df.to_csv(d / f"matched_{name}.csv", index=False)
@@ -431,7 +433,8 @@ def _fit_body(runs, tables, ranked, arts, mechanism) -> list[str]:
             ""
         ]
     g = runs.groupby(["method", "knob", "value"])
-    cols = [c for c in FIT_METRICS if c != "wall_time_s"]
+    read = ("gloss_train_at", "gloss_at")
+    cols = [c for c in (*FIT_METRICS, *read) if c in runs and c != "wall_time_s"]
     pts = g[cols].mean().join(g.size().rename("seeds")).reset_index()
     lines += ["## Every point (mean over seeds; `runs.csv` has every run)", ""]
     lines += _table(pts, ["method", "knob", "value", *cols, "seeds"]) + [""]
