@@ -44,8 +44,9 @@ from wartok.train import (
 )
 
 # %% auto #0
-__all__ = ['train_tokenizer', 'train_prior', 'sample_images', 'fid_columns', 'evaluate_method', 'tensorboard_grids', 'run_method',
-           'prepare_run', 'check_batch_sizes', 'build_datasets', 'run_facts', 'load_tokenizer', 'run_methods']
+__all__ = ['train_tokenizer', 'train_prior', 'sample_tokens', 'decode_tokens', 'sample_images', 'fid_columns', 'evaluate_method',
+           'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets', 'run_facts',
+           'load_tokenizer', 'run_methods']
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-015-1
 def train_tokenizer(
@@ -134,21 +135,31 @@ def train_prior(
     return prior, train_tokens
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-021-1
-def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
-    "`eval.num_samples` samples of the final prior (balanced classes when conditional), decoded: uint8 [N, 3, H, W]."
-    ev = cfg.eval
-    ar = cfg.ar
-    dev = cfg.device
+def sample_tokens(cfg: DictConfig, prior) -> torch.Tensor:
+    "`eval.num_samples` token sequences of the final prior (balanced classes when conditional)."
+    ev, dev = cfg.eval, cfg.device
     gen = torch.Generator(device=dev).manual_seed(cfg.seed)
-    labels = torch.arange(ev.num_samples) % cfg.data.num_classes if ar.conditional else None
-    chunks = []
+    labels = torch.arange(ev.num_samples) % cfg.data.num_classes
+    out = []
     for i in range(0, ev.num_samples, ev.batch_size):
-        lab = labels[i : i + ev.batch_size].to(dev) if labels is not None else None
+        lab = labels[i : i + ev.batch_size].to(dev) if cfg.ar.conditional else None
         n = min(ev.batch_size, ev.num_samples - i)
-        z = sample(prior, n, lab, ar, generator=gen, device=dev)
-        with torch.no_grad():
-            chunks.append(to_uint8(tokenizer.decode(z)).cpu())
-    return torch.cat(chunks)
+        out.append(sample(prior, n, lab, cfg.ar, generator=gen, device=dev).cpu())
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def decode_tokens(tokenizer, z: torch.Tensor, batch_size: int, device: str) -> torch.Tensor:
+    "uint8 images [N, 3, H, W] of token sequences `z`, decoded `batch_size` at a time."
+    parts = [
+        tokenizer.decode(z[i : i + batch_size].to(device)) for i in range(0, len(z), batch_size)
+    ]
+    return to_uint8(torch.cat(parts)).cpu()
+
+
+def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
+    "`eval.num_samples` samples of the final prior, decoded: uint8 [N, 3, H, W]."
+    return decode_tokens(tokenizer, sample_tokens(cfg, prior), cfg.eval.batch_size, cfg.device)
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-022
 def fid_columns(cfg: DictConfig, tm: dict, samples: torch.Tensor, train_ds, cache: Path) -> dict:
@@ -294,7 +305,12 @@ def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-026-2
 def prepare_run(
-    cfg: DictConfig, out: Path, resume: bool, train_ds=None, eval_ds=None, also: Optional[dict] = None
+    cfg: DictConfig,
+    out: Path,
+    resume: bool,
+    train_ds=None,
+    eval_ds=None,
+    also: Optional[dict] = None,
 ) -> tuple:
     """The datasets, this run's record, and the stored record when resuming (None otherwise). Refuses, before any
     work, a fresh run into a used folder and a resume of another config or other data; writes `run.json`.

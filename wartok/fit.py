@@ -12,10 +12,10 @@ import pandas as pd
 import torch
 from omegaconf import DictConfig
 
-from .ar import GPT, build_ar, sample
+from .ar import GPT, build_ar
 from .config import compose_config
-from .data import BatchLoader, ImageArrays, to_uint8
-from .experiment import prepare_run, run_facts, train_tokenizer
+from .data import BatchLoader, ImageArrays
+from .experiment import decode_tokens, prepare_run, run_facts, sample_tokens, train_tokenizer
 from .frontier import Point, _pm, _table, matched_table, plot_frontier
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, run_metadata, write_json
@@ -24,9 +24,9 @@ from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_datase
 # %% auto #0
 __all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'MECHANISM_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer',
            'prior_curve', 'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve',
-           'sample_tokens', 'decode_tokens', 'memorisation', 'curve_columns', 'fit_metrics', 'fit_method', 'fit_point',
-           'at_train_rmse', 'choose_read_step', 'curve_at', 'read_at', 'fit_tables', 'fit_verdict', 'plot_curves',
-           'neighbour_grid', 'run_mechanism', 'mechanism_table', 'write_fit_report']
+           'memorisation', 'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse',
+           'choose_read_step', 'curve_at', 'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid',
+           'run_mechanism', 'mechanism_table', 'write_fit_report']
 
 # %% ../nbs/16_fit.ipynb #16-fit-006
 class CurvePriorTrainer(PriorTrainer):
@@ -111,28 +111,6 @@ def train_prior_curve(
     args = (loader, cfg.train.ar_steps, out, "prior", cfg.train)
     fit(pt, *args, resume=resume, progress=progress, extra_state=run_metadata(cfg))
     return prior, train_tokens
-
-# %% ../nbs/16_fit.ipynb #16-fit-018
-def sample_tokens(cfg: DictConfig, prior: GPT) -> torch.Tensor:
-    "`eval.num_samples` token sequences of the prior (balanced classes when conditional)."
-    ev, dev = cfg.eval, cfg.device
-    gen = torch.Generator(device=dev).manual_seed(cfg.seed)
-    labels = torch.arange(ev.num_samples) % cfg.data.num_classes
-    out = []
-    for i in range(0, ev.num_samples, ev.batch_size):
-        lab = labels[i : i + ev.batch_size].to(dev) if cfg.ar.conditional else None
-        n = min(ev.batch_size, ev.num_samples - i)
-        out.append(sample(prior, n, lab, cfg.ar, generator=gen, device=dev).cpu())
-    return torch.cat(out)
-
-
-@torch.no_grad()
-def decode_tokens(tokenizer, z: torch.Tensor, batch_size: int, device: str) -> torch.Tensor:
-    "uint8 images [N, 3, H, W] of token sequences `z`."
-    parts = [
-        tokenizer.decode(z[i : i + batch_size].to(device)) for i in range(0, len(z), batch_size)
-    ]
-    return to_uint8(torch.cat(parts)).cpu()
 
 # %% ../nbs/16_fit.ipynb #16-fit-019
 def memorisation(cfg: DictConfig, tokenizer, prior, train_tokens, train_ds, eval_ds) -> tuple:
