@@ -4,9 +4,10 @@ The best setting of reports/cifar10/mechanism (window restarts W=10, target init
 λ=0.1) and two-stage under the same window rule, each trained for 1,200 steps (3x the dashboard's 400; the cosine
 schedule then decays over 1,200) at the cpu preset's sizes and batch 64 on the first 10,000 CIFAR-10 training
 images, measured every 100 steps on the last 2,000 (`frontier.tracking_curve`, as experiments/mechanism.py; never the
-test split). One seed (0). ~30 min per run at 1 thread.
+test split). One seed (0). ~30 min per run at 1 thread. A third setting, the same at λ=0.03 (the sharp target's
+contrast is ~10x the near-uniform one's, so a smaller λ may let the tokens settle), runs when named.
 
-    python experiments/mechanism_budget.py [out_csv]   # default reports/cifar10/mechanism/long_budget.csv
+    python experiments/mechanism_budget.py [out_csv] [setting ...]   # default: long_budget.csv, the first two
 """
 import sys, time
 from pathlib import Path
@@ -17,8 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mechanism as m  # noqa: E402  (the dashboard's splits)
 
 WINDOW = ["tokenizer.dead_code_threshold=0", "tokenizer.dead_code_window=10"]
-SHARP = ["dpd.target_init_std=1.0", "dpd.target_entropy=0.7", "dpd.weight=0.1"]
-SETTINGS = {"wartok_l0.1": ("wartok", WINDOW + SHARP), "two_stage_window": ("two_stage", WINDOW)}
+SHARP = ["dpd.target_init_std=1.0", "dpd.target_entropy=0.7"]
+SETTINGS = {"wartok_l0.1": ("wartok", WINDOW + SHARP + ["dpd.weight=0.1"]),
+            "two_stage_window": ("two_stage", WINDOW),
+            "wartok_l0.03": ("wartok", WINDOW + SHARP + ["dpd.weight=0.03"])}
 BUDGET = ["train.tokenizer_steps=1200", "train.log_every=50", "train.ckpt_every=100",
           "train.tensorboard=false", "data.train_limit=null", "data.eval_limit=null"]
 RUNS = Path("runs/cifar10/mechanism_budget")
@@ -27,9 +30,11 @@ if __name__ == "__main__":
     from wartok.config import compose_config
     from wartok.frontier import tracking_curve
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "reports/cifar10/mechanism/long_budget.csv")
+    labels = sys.argv[2:] or list(SETTINGS)[:2]
     train, held = m.splits()
     rows = []
-    for label, (method, overrides) in SETTINGS.items():
+    for label in labels:
+        method, overrides = SETTINGS[label]
         cfg = compose_config("cpu", [*BUDGET, *overrides])
         t0 = time.time()
         c = tracking_curve(cfg, method, RUNS / label, train, held, every=100, ref_steps=200)
