@@ -13,7 +13,7 @@ def test_readme_is_index_notebook():
 
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
-    cmd = "nbdev_test && pytest -q tests/"
+    cmd = "OMP_NUM_THREADS=1 nbdev_test && pytest -q tests/"
     assert cmd in readme and cmd in (ROOT / ".ci" / "run").read_text()
 
 def test_notebooks_keep_parameters_tags():
