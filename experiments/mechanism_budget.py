@@ -8,6 +8,7 @@ test split). One seed (0). ~30 min per run at 1 thread. A third setting, the sam
 contrast is ~10x the near-uniform one's, so a smaller λ may let the tokens settle), runs when named.
 
     python experiments/mechanism_budget.py [out_csv] [setting ...]   # default: long_budget.csv, the first two
+    python experiments/mechanism_budget.py --plot   # long_budget.png from long_budget.csv (every setting in it)
 """
 import sys, time
 from pathlib import Path
@@ -26,7 +27,17 @@ BUDGET = ["train.tokenizer_steps=1200", "train.log_every=50", "train.ckpt_every=
           "train.tensorboard=false", "data.train_limit=null", "data.eval_limit=null"]
 RUNS = Path("runs/cifar10/mechanism_budget")
 
-if __name__ == "__main__":
+def plot(csv=Path("reports/cifar10/mechanism/long_budget.csv")):
+    import math
+    from wartok.frontier import plot_tracking
+    df = pd.read_csv(csv)
+    curves = {s: g.dropna(axis=1, how="all") for s, g in df.groupby("setting", sort=False)}  # two-stage: no proxy
+    plot_tracking(curves, csv.with_suffix(".png"), log_k=math.log(1024))
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--plot"]:
+    plot()
+elif __name__ == "__main__":
     from wartok.config import compose_config
     from wartok.frontier import tracking_curve
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "reports/cifar10/mechanism/long_budget.csv")
