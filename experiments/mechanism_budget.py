@@ -8,6 +8,7 @@ test split). One seed (0). ~30 min per run at 1 thread. A third setting, the sam
 contrast is ~10x the near-uniform one's, so a smaller λ may let the tokens settle), runs when named.
 
     python experiments/mechanism_budget.py [out_csv] [setting ...]   # default: long_budget.csv, the first two
+    # (rows of the settings run replace theirs in out_csv; the others stay)
     python experiments/mechanism_budget.py --plot   # long_budget.png from long_budget.csv (every setting in it)
 """
 import sys, time
@@ -50,5 +51,7 @@ elif __name__ == "__main__":
         t0 = time.time()
         c = tracking_curve(cfg, method, RUNS / label, train, held, every=100, ref_steps=200)
         rows.append(c.assign(setting=label, wall_s=time.time() - t0))
-        pd.concat(rows).to_csv(out, index=False)
+        kept = [pd.read_csv(out)] if out.exists() else []
+        kept = [k[~k.setting.isin(labels)] for k in kept]  # other settings' rows stay (the third ran later)
+        pd.concat([*kept, *rows]).to_csv(out, index=False)
         print(label, f"{time.time() - t0:.0f} s", flush=True)
