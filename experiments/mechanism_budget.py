@@ -32,7 +32,7 @@ def plot(csv=Path("reports/cifar10/mechanism/long_budget.csv")):
     import math
     from wartok.frontier import plot_tracking
     df = pd.read_csv(csv)
-    curves = {s: g.dropna(axis=1, how="all") for s, g in df.groupby("setting", sort=False)}  # two-stage: no proxy
+    curves = dict(tuple(df.groupby("setting", sort=False)))  # two-stage rows: no proxy (plot_tracking skips it)
     plot_tracking(curves, csv.with_suffix(".png"), log_k=math.log(1024))
 
 

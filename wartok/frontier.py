@@ -400,7 +400,7 @@ def plot_tracking(
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
     for (label, c), color in zip(curves.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
-        if "proxy_nll" in c:
+        if "proxy_nll" in c and c.proxy_nll.notna().any():  # two-stage rows of a joined frame: no proxy
             axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
         axes[0].plot(c.step, c.ref_nll, "--", color=color, label=f"{label}: reference AR")
         for ax, k in zip(axes[1:], ("churn_tokens", "restarts_per_step", "token_entropy")):
