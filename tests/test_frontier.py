@@ -62,3 +62,23 @@ def test_bad_split_sizes_fail_fast(tmp_path, cifar_root):
                         "train_images=60000", f"run_dir={tmp_path / 'runs'}", f"report_dir={tmp_path / 'report'}")
     assert res.returncode != 0 and "training images" in res.stderr + res.stdout
     assert not (tmp_path / "report" / "runs.csv").exists()
+
+def test_setting_chosen_beforehand(tmp_path, cifar_root):
+    """A wAR-Tok setting chosen elsewhere on held-out images (`setting`): no selection runs, the report names it; the
+    2x prior goes to the λ whose rMSE lies nearest two-stage's at the largest K (`prior2x_lambdas=auto`)."""
+    setting = "dpd.target_mode=frozen_random dpd.target_init_std=1.0"
+    mine = {"seeds": "0", "codebook_sizes": "16,64", "lambdas": "0.5,2", "ar_weights": "", "tracking_every": "0",
+            "setting": setting, "prior2x_lambdas": "auto", "prior2x_seeds": "0"}
+    params = [p for p in SMOKE if p.split("=", 1)[0] not in mine] + [f"{k}={v}" for k, v in mine.items()]
+    report = tmp_path / "report"
+    res = run_papermill("run_frontier.ipynb", tmp_path, *params, f"data_root={cifar_root[0]}",
+                        f"run_dir={tmp_path / 'runs'}", f"report_dir={report}", env_extra={"OMP_NUM_THREADS": "1"})
+    assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
+    runs = pd.read_csv(report / "runs.csv")
+    assert set(runs.split) == {"test"} and len(runs) == 2 + 2  # no held-out (selection) runs
+    assert list(pd.read_csv(report / "selection.csv").setting) == [setting]
+    assert f"`{setting}`" in (report / "table.md").read_text()
+    two = runs[(runs.method == "two_stage") & (runs.value == 64)]
+    wartok = runs[runs.method == "wartok"]
+    nearest = wartok.loc[(wartok.rmse - two.rmse.iloc[0]).abs().idxmin()]
+    assert set(pd.read_csv(report / "prior2x.csv").run_id) == {two.run_id.iloc[0], nearest.run_id}
