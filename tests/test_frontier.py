@@ -65,7 +65,8 @@ def test_bad_split_sizes_fail_fast(tmp_path, cifar_root):
 
 def test_setting_chosen_beforehand(tmp_path, cifar_root):
     """A wAR-Tok setting chosen elsewhere on held-out images (`setting`): no selection runs, the report names it; the
-    2x prior goes to the λ whose rMSE lies nearest two-stage's at the largest K (`prior2x_lambdas=auto`)."""
+    2x prior goes to the λ whose rMSE lies nearest two-stage's at the largest K (`prior2x_lambdas=auto`); the report
+    has every run's mechanism columns."""
     setting = "dpd.target_mode=frozen_random dpd.target_init_std=1.0"
     mine = {"seeds": "0", "codebook_sizes": "16,64", "lambdas": "0.5,2", "ar_weights": "", "tracking_every": "0",
             "setting": setting, "prior2x_lambdas": "auto", "prior2x_seeds": "0"}
@@ -82,3 +83,6 @@ def test_setting_chosen_beforehand(tmp_path, cifar_root):
     wartok = runs[runs.method == "wartok"]
     nearest = wartok.loc[(wartok.rmse - two.rmse.iloc[0]).abs().idxmin()]
     assert set(pd.read_csv(report / "prior2x.csv").run_id) == {two.run_id.iloc[0], nearest.run_id}
+    mech = pd.read_csv(report / "mechanism.csv")  # each run's tokenizer at its last log step
+    assert set(mech.method) == {"two_stage", "wartok"} and mech[mech.method == "wartok"].target_entropy.notna().all()
+    assert "## The mechanism in every run" in (report / "table.md").read_text()

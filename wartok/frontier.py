@@ -535,8 +535,10 @@ def write_frontier_report(
     levels: dict,
     curves: dict,
     facts: dict,
+    mechanism: Optional[pd.DataFrame] = None,
 ) -> Path:
-    "table.md, frontier.png, tracking.png and the CSVs behind them, in `report_dir`."
+    """table.md, frontier.png, tracking.png and the CSVs behind them, in `report_dir`; `mechanism`: a table of
+    each point's tokenizer at its last log step (16_fit's `mechanism_table`), as a section and `mechanism.csv`."""
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
     plot_frontier(
@@ -558,6 +560,10 @@ def write_frontier_report(
     lines = _report_header(runs, facts, chosen) + ["## Verdict against the frontier's targets", ""]
     lines += frontier_verdict(matched, matched2, below_curve(runs, "wartok"), main) + [""]
     lines += _report_body(summary, matched, matched2, ranked, curves)
+    if mechanism is not None:
+        mechanism.to_csv(d / "mechanism.csv", index=False)
+        lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]
+        lines += _table(mechanism, list(mechanism.columns))
     (d / "table.md").write_text("\n".join(lines) + "\n")
     return d / "table.md"
 
