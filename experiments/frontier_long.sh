@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The frontier at the budget where the DPD's mechanism operates (reports/cifar10/frontier_long): one seed's runs,
 # in two passes so that the most informative points finish first (two-stage K=256/1024 and wAR-Tok λ=0.03, then
-# λ=0.01). A third pass "256,512,1024 0.01,0.03" would add K=512 between them: not run for the committed report. Every finished run is a row of the seed's runs.csv; a pass skips the rows already there.
+# λ=0.01). A third pass "256,512,1024 0.01,0.03" would add K=512 between them: not run for the committed report.
+# Every finished run is a row of the seed's runs.csv; a pass skips the rows already there.
 #   usage: bash experiments/frontier_long.sh SEED OUT    (one process per seed, one thread each; then merge the
 #   OUT/s*/runs.csv into reports/cifar10/frontier_long/runs.csv and run the report pass, see its README)
 set -uo pipefail
