@@ -11,10 +11,16 @@ from typing import Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
+
+from .ar import ar_train_step
+from .config import DPDConfig
 
 # %% auto #0
-__all__ = ['TARGET_MODES', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'assignment_shift', 'wgf_chunk', 'ChunkedWGF',
-           'wgf_dpd', 'ema_update', 'make_target', 'DPD', 'sharpen_init', 'mean_entropy', 'solve_temperature']
+__all__ = ['TARGETS', 'TARGET_MODES', 'READS', 'token_contrast', 'dpd_surrogate', 'wgf_surrogate', 'assignment_shift',
+           'wgf_chunk', 'ChunkedWGF', 'wgf_dpd', 'sharpen_init', 'mean_entropy', 'ema_update', 'Target', 'FrozenRandom',
+           'ProxyInit', 'SharpenedProxy', 'EMAProxy', 'WarmProxy', 'Joint', 'Pretrained', 'check_target', 'make_target',
+           'DPD', 'solve_temperature']
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004
 def token_contrast(
@@ -162,6 +168,21 @@ def wgf_dpd(
         )
     return loss, dict(zip(("proxy_nll", "target_nll", "mean_abs_s"), st.unbind()))
 
+# %% ../nbs/07_dpd.ipynb #07-dpd-027
+@torch.no_grad()
+def sharpen_init(model: nn.Module, std: float) -> nn.Module:
+    "Re-draw an AR model's token embedding and output head N(0, std^2): its logits' spread at init is ~std·√width."
+    nn.init.normal_(model.tok_emb.weight, std=std)
+    nn.init.normal_(model.head.weight, std=std)
+    return model
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-027-1
+@torch.no_grad()
+def mean_entropy(logits: torch.Tensor, temperature: float = 1.0) -> float:
+    "The mean per-position entropy (nats) of softmax(logits / temperature), logits [..., K]."
+    logp = F.log_softmax(logits.float() / temperature, -1)
+    return -(logp.exp() * logp).sum(-1).mean().item()
+
 # %% ../nbs/07_dpd.ipynb #07-dpd-019
 @torch.no_grad()
 def ema_update(target: nn.Module, source: nn.Module, decay: float):
@@ -170,49 +191,207 @@ def ema_update(target: nn.Module, source: nn.Module, decay: float):
         pt.lerp_(ps.detach(), 1 - decay)
 
 
-TARGET_MODES = ("frozen_random", "sharpened_proxy", "ema", "pretrained", "warm_proxy")
+class Target:
+    """The DPD's target AR prior p*_T (the paper's "randomized target initialization and low-temperature
+    sharpening"): its model, its temperature T, and the hooks the trainer calls. One subclass per reading."""
+
+    follows_proxy = False  # built from the proxy: untrained at step 0
+
+    def __init__(self, dpd, model: Optional[nn.Module] = None):
+        self.temperature = dpd.target_temperature
+        self.model = None if model is None else model.eval().requires_grad_(False)
+
+    def logits(self, tokens, labels=None, proxy_logits=None) -> torch.Tensor:
+        "The target's logits of the next token, before T (forward only)."
+        return self.model.eval()(tokens, labels)
+
+    def start(self, proxy: nn.Module):
+        "Called at the first DPD step (`dpd.start_step`)."
+
+    def update(self, proxy: nn.Module, tokens: torch.Tensor, labels=None):
+        "Called after the proxy's step(s) of every tokenizer step."
+
+    def wrap(self, ddp):
+        "Under torchrun: wraps a target that takes gradient steps."
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019-1
-def make_target(
-    mode: str, proxy: nn.Module, fresh: Optional[nn.Module] = None, path: Optional[str] = None
-) -> Optional[nn.Module]:
-    "The target AR model for `mode` (None for `sharpened_proxy`, which reuses the proxy's logits). Frozen."
-    if mode not in TARGET_MODES:
-        raise ValueError(f"unknown dpd.target_mode {mode!r}: expected one of {TARGET_MODES}")
-    if mode == "sharpened_proxy":
-        return None
-    if mode == "frozen_random":
+def _sharp(model: nn.Module, dpd) -> nn.Module:
+    "`dpd.target_init_std`: the random init the target starts from, drawn N(0, std²) (§7)."
+    return sharpen_init(model, dpd.target_init_std) if dpd.target_init_std is not None else model
+
+
+class FrozenRandom(Target):
+    "T1: an independently drawn random AR (its own init, `dpd.target_init_std`), frozen, at T."
+
+    def __init__(self, dpd, proxy, fresh=None):
         if fresh is None:
             raise ValueError("frozen_random needs a freshly initialised AR model")
-        target = fresh
-    elif mode in ("ema", "warm_proxy"):
-        target = copy.deepcopy(proxy)  # warm_proxy: refreshed at dpd.start_step
-    else:
-        if not path:
+        super().__init__(dpd, _sharp(fresh, dpd))
+
+
+class ProxyInit(Target):
+    """T1′: the proxy starts as the target. A frozen copy of the proxy's own initial weights (sharpened first by
+    `dpd.target_init_std`), at T; the proxy then tracks the tokens (Diff-Instruct's fake-starts-as-real)."""
+
+    def __init__(self, dpd, proxy, fresh=None):
+        super().__init__(dpd, copy.deepcopy(_sharp(proxy, dpd)))
+
+
+class SharpenedProxy(Target):
+    "T2: p* ∝ q̂^{1/T}, the proxy's own conditionals sharpened: s = (1 - 1/T) log q̂ + c."
+
+    follows_proxy = True
+
+    def __init__(self, dpd, proxy, fresh=None):
+        super().__init__(dpd)
+        self.proxy = _sharp(proxy, dpd)
+
+    def logits(self, tokens, labels=None, proxy_logits=None):
+        if proxy_logits is not None:
+            return proxy_logits
+        was = self.proxy.training
+        out = self.proxy.eval()(tokens, labels)
+        self.proxy.train(was)
+        return out
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-019-1a
+class EMAProxy(Target):
+    "T3: a slow moving average of the proxy (decay `dpd.target_ema_decay` a step), at T."
+
+    follows_proxy = True
+
+    def __init__(self, dpd, proxy, fresh=None):
+        super().__init__(dpd, copy.deepcopy(_sharp(proxy, dpd)))
+        self.decay = dpd.target_ema_decay
+
+    def update(self, proxy, tokens, labels=None):
+        ema_update(self.model, proxy, self.decay)
+
+
+class WarmProxy(Target):
+    "The proxy's weights at `dpd.start_step` (after a warm start on the tokens), frozen from then on, at T."
+
+    follows_proxy = True
+
+    def __init__(self, dpd, proxy, fresh=None):
+        super().__init__(dpd, copy.deepcopy(_sharp(proxy, dpd)))
+
+    def start(self, proxy):
+        self.model.load_state_dict(proxy.state_dict())
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-019-1b
+class Joint(Target):
+    """T5: a second AR trained jointly on the current tokens — its own random init (`dpd.target_init_std`), its own
+    optimiser and learning rate (`dpd.target_lr`, slower than the proxy's) — used at T."""
+
+    def __init__(self, dpd, proxy, fresh=None):
+        if fresh is None:
+            raise ValueError("joint needs a freshly initialised AR model")
+        super().__init__(dpd, _sharp(fresh, dpd))
+        self.model.requires_grad_(True)
+        self.step_model = self.model
+        self.opt = torch.optim.AdamW(self.model.parameters(), dpd.target_lr, betas=(0.9, 0.99))
+
+    def update(self, proxy, tokens, labels=None):
+        ar_train_step(self.step_model, self.opt, tokens, labels)
+
+    def wrap(self, ddp):
+        self.step_model = ddp(self.model)
+
+
+class Pretrained(Target):
+    """T4: an AR prior trained elsewhere (`dpd.target_path`, a state dict of the proxy's shape), frozen, at T. Its
+    codebook indices mean something only to the tokenizer whose tokens it was trained on."""
+
+    def __init__(self, dpd, proxy, fresh=None):
+        if not dpd.target_path:
             raise ValueError("dpd.target_mode=pretrained needs dpd.target_path (an AR state dict)")
-        target = copy.deepcopy(proxy)
+        model = copy.deepcopy(proxy)
         try:
-            target.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+            model.load_state_dict(torch.load(dpd.target_path, map_location="cpu", weights_only=True))
         except (RuntimeError, OSError) as err:
-            raise ValueError(f"cannot load the pretrained target from {path}: {err}") from err
-    return target.eval().requires_grad_(False)
+            raise ValueError(f"cannot load the pretrained target from {dpd.target_path}: {err}") from err
+        super().__init__(dpd, model)
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-019-1c
+@patch
+def state_dict(self: Target) -> dict:
+    "T and the model (and an optimiser's state): what a checkpoint keeps."
+    d = {"temperature": self.temperature}
+    if self.model is not None:
+        d["model"] = self.model.state_dict()
+    if getattr(self, "opt", None) is not None:
+        d["opt"] = self.opt.state_dict()
+    return d
+
+
+@patch
+def load_state_dict(self: Target, d: dict):
+    self.temperature = d["temperature"]
+    if self.model is not None:
+        self.model.load_state_dict(d["model"])
+    if getattr(self, "opt", None) is not None:
+        self.opt.load_state_dict(d["opt"])
+
+
+@patch
+@torch.no_grad()
+def entropy(self: Target, tokens, labels=None, proxy_logits=None) -> float:
+    "The target's mean per-position entropy at T (nats)."
+    return mean_entropy(self.logits(tokens, labels, proxy_logits), self.temperature)
+
+# %% ../nbs/07_dpd.ipynb #07-dpd-019-1d
+TARGETS = {"frozen_random": FrozenRandom, "proxy_init": ProxyInit, "sharpened_proxy": SharpenedProxy,
+           "ema": EMAProxy, "warm_proxy": WarmProxy, "joint": Joint, "pretrained": Pretrained}  # fmt: skip
+TARGET_MODES = tuple(TARGETS)
+# the settings only some readings read (any reading reads T, target_entropy and target_init_std but pretrained)
+READS = {"target_path": ("pretrained",), "target_ema_decay": ("ema",), "target_lr": ("joint",),
+         "target_init_std": tuple(m for m in TARGETS if m != "pretrained")}  # fmt: skip
+
+
+def check_target(dpd) -> list[str]:
+    "Refuse target settings the reading does not read, or cannot use; return notes on settings another overrides."
+    mode, default = dpd.target_mode, DPDConfig()
+    if mode not in TARGETS:
+        raise ValueError(f"unknown dpd.target_mode {mode!r}: expected one of {TARGET_MODES}")
+    for key, modes in READS.items():
+        if mode not in modes and getattr(dpd, key) != getattr(default, key):
+            raise ValueError(f"dpd.{key} is read only by target_mode {'/'.join(modes)}, not {mode}: drop it")
+    if TARGETS[mode].follows_proxy and dpd.target_entropy is not None and dpd.start_step == 0:
+        raise ValueError(
+            f"dpd.target_mode={mode} solves T for dpd.target_entropy on an untrained proxy at step 0 (it would "
+            "sharpen noise): set dpd.start_step > 0 (a warm start) or a fixed dpd.target_temperature"
+        )
+    if dpd.target_entropy is not None and dpd.target_temperature != default.target_temperature:
+        return [f"dpd.target_entropy={dpd.target_entropy} overrides dpd.target_temperature="
+                f"{dpd.target_temperature}: T is solved at step {dpd.start_step}"]  # fmt: skip
+    return []
+
+
+def make_target(dpd, proxy: nn.Module, fresh: Optional[nn.Module] = None) -> Target:
+    "The target of the `dpd` config group's `target_mode`, after `check_target`."
+    check_target(dpd)
+    return TARGETS[dpd.target_mode](dpd, proxy, fresh)
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019-2
 @dataclass
 class DPD:
-    "The WGF-DPD term: proxy, target and settings. `loss(...)` is forward-only through both AR models."
+    "The WGF-DPD term: proxy, target (a `Target`) and settings. `loss(...)` is forward-only through both AR models."
 
     proxy: nn.Module
-    target: Optional[nn.Module]
-    target_temperature: float = 0.5
+    target: Target
     tau: float = 1.0
     to_codebook: bool = False
     clip: Optional[float] = None
 
     @classmethod
-    def from_config(cls, proxy: nn.Module, target: Optional[nn.Module], dpd) -> "DPD":
-        "The DPD term of the `dpd` config group (`DPDConfig`: T, τ, `to_codebook`, `clip`)."
-        return cls(proxy, target, dpd.target_temperature, dpd.tau, dpd.to_codebook, dpd.clip)
+    def from_config(cls, proxy: nn.Module, target: Target, dpd) -> "DPD":
+        "The DPD term of the `dpd` config group (`DPDConfig`: τ, `to_codebook`, `clip`; T is the target's)."
+        return cls(proxy, target, dpd.tau, dpd.to_codebook, dpd.clip)
+
+    @property
+    def target_temperature(self) -> float:
+        return self.target.temperature
 
     @torch.no_grad()
     def contrast(
@@ -225,11 +404,7 @@ class DPD:
         `proxy_log_probs`: the proxy's log-softmax of `tokens` when the caller has it (used detached)."""
         log_q = proxy_log_probs.detach() if proxy_log_probs is not None else None
         lq = self._proxy_logits(tokens, labels) if log_q is None else None
-        lp = (
-            self.target(tokens, labels)
-            if self.target is not None
-            else (lq if lq is not None else log_q)
-        )
+        lp = self.target.logits(tokens, labels, lq if lq is not None else log_q)
         s, log_q, log_p = token_contrast(
             lq, lp, self.target_temperature, self.clip, return_log_probs=True, proxy_log_probs=log_q
         )
@@ -256,7 +431,7 @@ class DPD:
         with torch.no_grad():  # forward only through both AR models
             if proxy_log_probs is None:
                 proxy_log_probs = F.log_softmax(self._proxy_logits(tokens, labels).float(), -1)
-            target = self.target(tokens, labels) if self.target is not None else proxy_log_probs
+            target = self.target.logits(tokens, labels, proxy_log_probs)
         codes = quantizer.codes(detach=not self.to_codebook)
         return wgf_dpd(
             e,
@@ -269,21 +444,6 @@ class DPD:
             quantizer.l2,
             self.clip,
         )
-
-# %% ../nbs/07_dpd.ipynb #07-dpd-027
-@torch.no_grad()
-def sharpen_init(model: nn.Module, std: float) -> nn.Module:
-    "Re-draw an AR model's token embedding and output head N(0, std^2): its logits' spread at init is ~std·√width."
-    nn.init.normal_(model.tok_emb.weight, std=std)
-    nn.init.normal_(model.head.weight, std=std)
-    return model
-
-# %% ../nbs/07_dpd.ipynb #07-dpd-027-1
-@torch.no_grad()
-def mean_entropy(logits: torch.Tensor, temperature: float = 1.0) -> float:
-    "The mean per-position entropy (nats) of softmax(logits / temperature), logits [..., K]."
-    logp = F.log_softmax(logits.float() / temperature, -1)
-    return -(logp.exp() * logp).sum(-1).mean().item()
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-027-2
 def solve_temperature(

@@ -39,7 +39,7 @@ from wartok.store import (
     save_checkpoint,
     set_rng_state,
 )
-from .dpd import DPD, ema_update, make_target, mean_entropy, sharpen_init, solve_temperature
+from .dpd import DPD, check_target, ema_update, make_target, mean_entropy, solve_temperature
 from wartok.tokenizer import (
     METHOD_TOKENIZER,
     VQTokenizer,
@@ -193,26 +193,25 @@ def _build_ar_models(self: TokenizerTrainer, proxy: Optional[GPT], fresh_target:
     self.dpd = None
     if self.method == "wartok":
         fresh = fresh_target.to(self.device) if fresh_target is not None else None
-        if (
-            fresh is not None and dpd.target_init_std is not None
-        ):  # a sharper random target (07_dpd §7)
-            sharpen_init(fresh, dpd.target_init_std)
-        target = make_target(dpd.target_mode, self.proxy, fresh, dpd.target_path)
-        self.dpd = DPD.from_config(self.proxy, target, dpd)
+        for note in check_target(dpd) if is_main() else []:
+            print(f"note: {note}")
+        self.dpd = DPD.from_config(self.proxy, make_target(dpd, self.proxy, fresh), dpd)
 
 # %% ../nbs/09_train.ipynb #09-train-022
 @patch
 def _wrap_for_ddp(self: TokenizerTrainer):
     """Under torchrun: DDP for every module that takes a gradient step (DDP also copies rank 0's initial weights
-    to all ranks); the target takes none, so it is only checked to be the same everywhere."""
+    to all ranks); a target that takes none is only checked to be the same everywhere."""
     # titok's mask queries only see tail-dropped batches
     self.tok_step = ddp(self.tok, find_unused_parameters=True)
     if self.train_cfg.compile:
         self.tok_step = torch.compile(self.tok_step)
     self.proxy_step = ddp(self.proxy) if self.proxy is not None else None
     self.disc_step = ddp(self.disc) if self.disc is not None else None
-    if self.dpd is not None and self.dpd.target is not None:
-        check_same(self.dpd.target, "target AR model")
+    if self.dpd is not None:
+        self.dpd.target.wrap(ddp)
+    if self.dpd is not None and self.dpd.target.model is not None:
+        check_same(self.dpd.target.model, "target AR model")
 
 # %% ../nbs/09_train.ipynb #09-train-024
 @patch
@@ -257,10 +256,8 @@ def dpd_term(
     dpd = self.dpd_cfg
     if self.method != "wartok" or self.step_count < dpd.start_step:
         return None
-    if (
-        dpd.target_mode == "warm_proxy" and self.step_count == dpd.start_step
-    ):  # the warm proxy becomes the target
-        self.dpd.target.load_state_dict(self.proxy.state_dict())
+    if self.step_count == dpd.start_step:  # the first DPD step: the target's hook, then T
+        self.dpd.target.start(self.proxy)
     if dpd.target_entropy is not None and self.step_count == dpd.start_step:
         self._solve_target_temperature(aux)
     # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
@@ -281,13 +278,9 @@ def _solve_target_temperature(self: TokenizerTrainer, aux: dict):
     """`dpd.target_entropy`: T such that the target's mean entropy on this (global) batch's tokens is that fraction
     of log K, solved once at the first DPD step and kept (checkpoints hold it)."""
     tokens = gather_global_batch(aux["indices"].detach())
-    logits = (
-        self.dpd.target(tokens)
-        if self.dpd.target is not None
-        else self.dpd._proxy_logits(tokens, None)
-    )
+    logits = self.dpd.target.logits(tokens)
     logK = math.log(self.tok.quantizer.K)
-    self.dpd.target_temperature = solve_temperature(logits, self.dpd_cfg.target_entropy * logK)
+    self.dpd.target.temperature = solve_temperature(logits, self.dpd_cfg.target_entropy * logK)
 
 # %% ../nbs/09_train.ipynb #09-train-026-1
 @patch
@@ -409,7 +402,7 @@ def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
 def update_side_models(
     self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool
 ):
-    "The proxy's MLE step(s) and EMA target (wAR-Tok), the discriminator step, the tokenizer EMA."
+    "The proxy's MLE step(s) and the target's update (wAR-Tok), the discriminator step, the tokenizer EMA."
     if self.method == "wartok":  # the proxy tracks the tokens the tokenizer emits now
         for i, (z, y) in enumerate(self._proxy_batches(aux["indices"], labels)):
             # the first step reuses the contrast's forward
@@ -418,8 +411,7 @@ def update_side_models(
                 self.proxy_step, self.proxy_opt, z, y, log_probs=log_probs
             )
         self._proxy_log_probs = None
-        if self.dpd_cfg.target_mode == "ema":
-            ema_update(self.dpd.target, self.proxy, self.dpd_cfg.target_ema_decay)
+        self.dpd.target.update(self.proxy, aux["indices"].detach(), labels)
     if gan_on:
         # one forward: what DDP expects
         real, fake = self.disc_step(torch.cat([x, recon.detach()])).chunk(2)
@@ -501,7 +493,7 @@ def dpd_stats(self: TokenizerTrainer, e: torch.Tensor, tokens: torch.Tensor) -> 
     10 largest weights (a flat π spreads the gradient over all K codes). Unconditional (null-class) scores."""
     dpd, q = self.dpd, self.tok.quantizer
     proxy_logits = dpd._proxy_logits(tokens, None)
-    target_logits = dpd.target(tokens, None) if dpd.target is not None else proxy_logits
+    target_logits = dpd.target.logits(tokens, None, proxy_logits)
     pi = q.soft_assignment(e, dpd.tau or q.tau)
     h_target = mean_entropy(target_logits, dpd.target_temperature)
     if h_target > 0.95 * math.log(q.K):
@@ -535,14 +527,10 @@ def state_dict(self: TokenizerTrainer) -> dict:
         "ema": self.ema,
         "proxy": self.proxy,
         "proxy_opt": self.proxy_opt,
-        "target": self.dpd.target if self.dpd is not None else None,
+        "target": self.dpd.target if self.dpd is not None else None,  # T, model, optimiser
     }
     state = {k: v.state_dict() for k, v in parts.items() if v is not None}
     state |= {"step_count": self.step_count, "probe": dict(self.probe)}
-    if (
-        self.dpd is not None and self.dpd_cfg.target_entropy is not None
-    ):  # the T solved at the first DPD step
-        state["dpd_temperature"] = self.dpd.target_temperature
     if self.replay:
         state["proxy_replay"] = list(self.replay)  # the recent batches the proxy replays
     return state
@@ -553,13 +541,11 @@ def load_state_dict(self: TokenizerTrainer, d: dict):
     for k in ("tok", "opt", "sched", "disc", "disc_opt", "ema", "proxy", "proxy_opt"):
         if getattr(self, k) is not None:
             getattr(self, k).load_state_dict(d[k])
-    if self.dpd is not None and self.dpd.target is not None:
+    if self.dpd is not None:
         self.dpd.target.load_state_dict(d["target"])
     self.step_count = d["step_count"]
     if "probe" in d:
         self.probe = dict(d["probe"])
-    if "dpd_temperature" in d:
-        self.dpd.target_temperature = d["dpd_temperature"]
     self.replay = list(d.get("proxy_replay", []))
 
 # %% ../nbs/09_train.ipynb #09-train-043
