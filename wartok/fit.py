@@ -319,14 +319,11 @@ def run_mechanism(folder: Path) -> dict:
     return row
 
 
-def mechanism_table(runs: pd.DataFrame, run_root: Path) -> pd.DataFrame:
-    "Per point of `runs` (mean over its seeds): `run_mechanism` of each run."
+def mechanism_table(runs: pd.DataFrame, run_root: Path, by=("method", "value")) -> pd.DataFrame:
+    "Per point of `runs` (mean over its seeds; `by`: the columns that name a point): `run_mechanism` of each run."
     folder = lambda r: Path(run_root) / r.run_id / r.method
-    rows = [
-        {"method": r.method, "value": r.value, **run_mechanism(folder(r))}
-        for _, r in runs.iterrows()
-    ]
-    return pd.DataFrame(rows).groupby(["method", "value"], as_index=False).mean()
+    rows = [{**{k: r[k] for k in by}, **run_mechanism(folder(r))} for _, r in runs.iterrows()]
+    return pd.DataFrame(rows).groupby(list(by), as_index=False, dropna=False).mean()
 
 # %% ../nbs/16_fit.ipynb #16-fit-035
 def write_fit_report(
