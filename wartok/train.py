@@ -53,8 +53,10 @@ from wartok.tokenizer import (
 )
 
 # %% auto #0
-__all__ = ['METHODS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'TokenizerTrainer', 'track_first_bad',
-           'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'fit']
+__all__ = ['METHODS', 'TOY_SETTINGS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'TokenizerTrainer', 'track_first_bad',
+           'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'fit',
+           'duplicate_setup', 'bernoulli_entropy', 'dup_entropy', 'duplicate_task', 'over_seeds', 'removes_bit',
+           'seed_summary']
 
 # %% ../nbs/09_train.ipynb #09-train-006
 METHODS = (
@@ -775,3 +777,152 @@ def fit(
         out.close()
     barrier()  # nobody reads the checkpoint before rank 0 has written it
     return rows
+
+# %% ../nbs/09_train.ipynb #09-train-060
+import torch.nn as nn
+from types import SimpleNamespace
+from .dpd import sharpen_init
+from .tokenizer import VectorQuantizer
+
+
+def duplicate_setup(seed=0, init_std=None):
+    "The task's data and models at `seed`, drawn in one fixed order (training and the fixed point below share them)."
+    torch.manual_seed(seed)
+    L, M, N = 8, 4, 512
+    content = torch.zeros(N, L, dtype=torch.long)
+    content[:, 0] = torch.randint(0, M, (N,))
+    for i in range(1, L):
+        content[:, i] = torch.where(
+            torch.rand(N) < 0.9, (content[:, i - 1] + 1) % M, torch.randint(0, M, (N,))
+        )
+    ang = torch.arange(M) * 2 * math.pi / M
+    # content on a circle + nuisance
+    X = torch.stack([ang.cos()[content], ang.sin()[content], torch.randn(N, L)], -1)
+    vq = VectorQuantizer(2 * M, 3, l2_codes=False)
+    with torch.no_grad():
+        u, w = torch.stack([ang.cos(), ang.sin(), torch.zeros(M)], 1), torch.tensor([0.0, 0.0, 0.5])
+        vq.codebook.weight[0::2], vq.codebook.weight[1::2] = u + w, u - w  # two codes per content
+    vq.codebook.weight.requires_grad_(False)
+    lin, dec = nn.Linear(2, 3), nn.Linear(2, M)
+    with torch.no_grad():
+        lin.weight.copy_(torch.eye(3)[:, :2])
+        lin.bias.zero_()
+    proxy, fresh = GPT(2 * M, L, 32, 1, 2), GPT(2 * M, L, 32, 1, 2)
+    if init_std is not None:
+        sharpen_init(fresh, init_std)  # 07_dpd §7
+    return SimpleNamespace(L=L, M=M, N=N, K=2 * M, content=content, X=X, vq=vq, lin=lin, dec=dec,
+                           proxy=proxy, fresh=fresh)
+
+
+def bernoulli_entropy(p):
+    "H(p) of a coin, nats (elementwise)."
+    p = p.clamp(1e-6, 1 - 1e-6)
+    return -(p * p.log() + (1 - p) * (1 - p).log())
+
+
+def dup_entropy(toks, M):
+    "H(duplicate | content), nats: the two codes of a content are 2m and 2m+1; a content no token uses adds nothing."
+    h = 0.0
+    for m in range(M):
+        used = toks // 2 == m
+        if used.any():
+            h += used.float().mean() * bernoulli_entropy((toks[used] % 2).float().mean()).item()
+    return float(h)
+
+
+def duplicate_task(
+    method,
+    target_mode="sharpened_proxy",
+    T=0.7,
+    lam=3.0,
+    steps=300,
+    seed=0,
+    init_std=None,
+    entropy=None,
+    tau=1.0,
+    target_lr=None,
+):
+    t = duplicate_setup(seed, init_std)
+    vq, content, X, K = t.vq, t.content, t.X, t.K
+    enc = lambda x: t.lin(x[..., :2]) + F.pad(x[..., 2:], (2, 0))  # the nuisance passes through
+    opt = torch.optim.Adam([*t.lin.parameters(), *t.dec.parameters()], 1e-2)
+    popt = torch.optim.AdamW(t.proxy.parameters(), 3e-3)
+    own = target_mode in ("frozen_random", "joint")  # drawn (and sharpened) in duplicate_setup
+    cfg = DPDConfig(target_mode=target_mode, target_temperature=T, tau=tau, target_init_std=None if own else init_std)
+    cfg.target_lr = target_lr or cfg.target_lr  # joint only
+    dpd = DPD(t.proxy, make_target(cfg, t.proxy, t.fresh), tau)
+    for step in range(steps):
+        idx = torch.randint(0, t.N, (64,))
+        q = vq(enc(X[idx]))
+        if step == 0:  # the target's first-DPD-step hook, then T for its entropy, as the trainer does
+            dpd.target.start(t.proxy)
+        if entropy is not None and step == 0:
+            dpd.target.temperature = solve_temperature(dpd.target.logits(q.indices), entropy * math.log(K))
+        loss = F.cross_entropy(t.dec(q.z_q[..., :2]).transpose(1, 2), content[idx]) + q.commit_loss
+        if method == "wartok":
+            loss = loss + lam * ramp(step, 50) * dpd.loss(vq, q.e, q.indices)[0]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ar_train_step(t.proxy, popt, q.indices)
+        dpd.target.update(t.proxy, q.indices)
+    with torch.no_grad():
+        q = vq(enc(X))
+        acc = (t.dec(q.z_q[..., :2]).argmax(-1) == content).float().mean().item()
+        toks = q.indices
+    torch.manual_seed(1)
+    ar = GPT(K, t.L, 32, 1, 2)
+    aopt = torch.optim.AdamW(ar.parameters(), 3e-3)
+    for _ in range(300):
+        ar_train_step(ar, aopt, toks[torch.randint(0, t.N, (64,))])
+    return {"accuracy": acc, "ar_nll": ar.eval().nll(toks).item(), "dup_entropy": dup_entropy(toks, t.M)}
+
+
+# %% ../nbs/09_train.ipynb #09-train-061
+import pandas as pd
+
+
+def over_seeds(settings: dict, seeds=range(5)) -> pd.DataFrame:
+    "Every setting of `duplicate_task` (name -> keyword arguments) at every seed: one row per run."
+    rows = [
+        {"setting": name, "seed": s, **duplicate_task(seed=s, **kw)}
+        for name, kw in settings.items()
+        for s in seeds
+    ]
+    return pd.DataFrame(rows)
+
+
+def removes_bit(df: pd.DataFrame) -> pd.Series:
+    "Runs that keep the content (accuracy >= 0.99) and make the duplicate a function of it (entropy < 0.2 nats)."
+    return (df.accuracy >= 0.99) & (df.dup_entropy < 0.2)
+
+
+def seed_summary(df: pd.DataFrame) -> pd.DataFrame:
+    "Per setting: the median over seeds, the range, and in how many seeds the nuisance bit was removed."
+    g = df.assign(removed=removes_bit(df)).groupby("setting", sort=False)
+    out = g[["accuracy", "ar_nll", "dup_entropy"]].median().round(3).add_suffix(" (median)")
+    for col in ("ar_nll", "dup_entropy"):
+        out[f"{col} [min, max]"] = g[col].agg(lambda v: f"[{v.min():.3f}, {v.max():.3f}]")
+    out["bit removed"] = g.removed.agg(lambda v: f"{v.sum()} of {len(v)}")
+    return out
+
+# %% ../nbs/09_train.ipynb #09-train-061-0
+# the toy's settings: two-stage, then wAR-Tok with every reading of the target (07_dpd §6)
+TOY_SETTINGS = {
+    "two_stage": dict(method="two_stage"),
+    "wartok, sharpened_proxy T=0.7, λ=3": dict(method="wartok"),
+    "wartok, frozen_random T=0.5, λ=1": dict(
+        method="wartok", target_mode="frozen_random", T=0.5, lam=1.0
+    ),
+    "wartok, frozen_random init std 1, 0.7 log K, λ=3": dict(
+        method="wartok", lam=3.0, target_mode="frozen_random", init_std=1.0, entropy=0.7
+    ),
+    # the other readings of the target (07_dpd §6), each at the strength of the rows above
+    "wartok, proxy_init 0.7 log K, λ=3": dict(
+        method="wartok", lam=3.0, target_mode="proxy_init", entropy=0.7
+    ),
+    "wartok, ema T=0.7, λ=3": dict(method="wartok", lam=3.0, target_mode="ema", T=0.7),
+    "wartok, joint init std 1, 0.7 log K, λ=3": dict(
+        method="wartok", lam=3.0, target_mode="joint", init_std=1.0, entropy=0.7, target_lr=3e-4
+    ),
+}

@@ -1,0 +1,87 @@
+"""Which target makes wAR-Tok work? Every reading of the paper's target (07_dpd §6) on the toy and in the held-out
+selection of both gLoss regimes; `nbs/17_targets.ipynb` writes the report (reports/cifar10/targets/).
+
+    python experiments/targets.py toy                 # 09_train's duplicate-code toy, every reading, 5 seeds (~4 min)
+    python experiments/targets.py fit [shard]         # the fit regime's selection (run_fit.ipynb, cpu_fit preset)
+    python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu preset)
+    python experiments/targets.py report              # README.md, targets.png from the CSVs
+
+`fit` and `heldout` take a shard `i/n` (2 cores: run 0/2 and 1/2 side by side with OMP_NUM_THREADS=1); shard 0
+waits for the others and writes `selection*.csv`. Runs already in a regime's runs.csv are skipped, and run folders
+under runs/cifar10/targets_<regime> resume a half-finished run.
+"""
+import json, os, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "reports" / "cifar10" / "targets"
+
+# One candidate per reading: the target's sharpness stated as its entropy (0.7 log K, 07_dpd §7); the readings built
+# from the proxy solve T after a 100-step warm start (07_dpd §6 refuses step 0) and start from the proxy's default init
+READ = "dpd.target_entropy=0.7"
+WARM = "dpd.start_step=100"
+CANDIDATES = {
+    "fit": [  # on cpu_fit, which draws the random target N(0, 1) (dpd.target_init_std=1.0)
+        READ,
+        f"dpd.target_mode=proxy_init dpd.target_init_std=null {READ}",
+        f"dpd.target_mode=sharpened_proxy dpd.target_init_std=null {WARM} {READ}",
+        f"dpd.target_mode=ema dpd.target_init_std=null {WARM} {READ}",
+        f"dpd.target_mode=joint {READ}",
+    ],
+    "heldout": [  # on cpu, whose target keeps the default init unless told
+        f"dpd.target_init_std=1.0 {READ}",
+        f"dpd.target_mode=proxy_init {READ}",
+        f"dpd.target_mode=sharpened_proxy {WARM} {READ}",
+        f"dpd.target_mode=ema {WARM} {READ}",
+        f"dpd.target_mode=joint dpd.target_init_std=1.0 {READ}",
+    ],
+}
+# the restart rule of every heldout run (two-stage too): codes unused for 10 steps (reports/cifar10/mechanism)
+HELDOUT_EXTRA = "tokenizer.dead_code_threshold=0;tokenizer.dead_code_window=10"
+NOTEBOOK = {"fit": "run_fit.ipynb", "heldout": "run_frontier.ipynb"}
+PARAMS = {
+    "fit": ["-p", "selection_lambda", "0.1"],
+    "heldout": ["-p", "selection_lambda", "0.1", "-p", "extra", HELDOUT_EXTRA],
+}
+
+
+def select(regime: str, shard: str = "0/1"):
+    "The regime's selection notebook in `phases=selection`, writing into REPORT/<regime>."
+    out = REPORT / regime
+    out.mkdir(parents=True, exist_ok=True)
+    nb = ROOT / "nbs" / NOTEBOOK[regime]
+    args = ["-p", "phases", "selection", "-p", "shard", shard, "-p", "candidates", ";".join(CANDIDATES[regime]),
+            "-p", "report_dir", str(out), "-p", "run_dir", str(ROOT / "runs" / "cifar10" / f"targets_{regime}"),
+            *PARAMS[regime]]
+    executed = Path("/tmp") / f"targets_{regime}_{shard.replace('/', 'of')}.ipynb"
+    subprocess.run([sys.executable, "-m", "papermill", "--log-output", str(nb), str(executed), *args], check=True)
+
+
+def toy():
+    "09_train's duplicate-code task for every reading, 5 seeds: toy.csv (a row per run) and toy.json (provenance)."
+    from wartok.store import git_commit
+    from wartok.train import over_seeds, TOY_SETTINGS
+    from wartok.targets import reading_of
+    t0 = time.time()
+    df = over_seeds(TOY_SETTINGS)
+    df.insert(1, "reading", [kw.get("target_mode", "sharpened_proxy") if kw["method"] == "wartok" else "two_stage"
+                             for kw in (TOY_SETTINGS[s] for s in df.setting)])
+    REPORT.mkdir(parents=True, exist_ok=True)
+    df.to_csv(REPORT / "toy.csv", index=False)
+    facts = {"commit": git_commit(), "wall_time_s": round(time.time() - t0, 1),
+             "threads": os.environ.get("OMP_NUM_THREADS")}
+    (REPORT / "toy.json").write_text(json.dumps(facts, indent=1))
+    print(f"{len(df)} toy runs in {facts['wall_time_s']} s; {reading_of('')} is the config default")
+
+
+if __name__ == "__main__":
+    mode, rest = sys.argv[1], sys.argv[2:]
+    if mode in ("fit", "heldout"):
+        select(mode, *rest)
+    elif mode == "toy":
+        toy()
+    elif mode == "report":
+        from wartok.targets import write_targets_report
+        print(write_targets_report(REPORT))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}: expected toy | fit | heldout | report")
