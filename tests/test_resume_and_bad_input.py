@@ -75,3 +75,25 @@ def test_output_folder_of_another_run_is_refused(tmp_path, cifar_root):
     before = (tmp_path / "two_stage" / "metrics.json").read_text()
     with pytest.raises(FileExistsError, match="resume=True"): run_method(cfg, "two_stage", tmp_path, progress=False)
     assert (tmp_path / "two_stage" / "metrics.json").read_text() == before  # nothing overwritten
+
+
+class _Payload:  # a crafted checkpoint's object: unpickling it would call os.system
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_crafted_checkpoint_in_a_run_folder_is_refused(tmp_path):
+    "Every checkpoint load is weights-only: a run folder from elsewhere cannot run code when opened or resumed."
+    from wartok.experiment import load_tokenizer
+    from wartok.store import CheckpointError, stored_run
+    run, marker = tmp_path / "wartok", tmp_path / "pwned"
+    run.mkdir()
+    torch.save({"step": 1, "config": {}, "trainer": {}, "x": _Payload(marker)}, run / "tokenizer.ckpt")
+    for load in (lambda: load_tokenizer(run), lambda: stored_run(run)):
+        with pytest.raises(CheckpointError, match="refused"):
+            load()
+    assert not marker.exists()

@@ -27,6 +27,7 @@ from wartok.store import (
     check_same_run,
     git_commit,
     hardware,
+    load_checkpoint,
     run_metadata,
     run_record,
     tensorboard_writer,
@@ -379,7 +380,7 @@ def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
         raise FileNotFoundError(
             f"{run / 'tokenizer.ckpt'} does not exist: the run has not checkpointed its tokenizer"
         )
-    state = torch.load(run / "tokenizer.ckpt", map_location="cpu", weights_only=False)
+    state = load_checkpoint(run / "tokenizer.ckpt")  # weights only: a crafted file is refused
     cfg, parts = OmegaConf.create(state["config"]), state["trainer"]
     tok = build_tokenizer(run.name, cfg.tokenizer)
     tok.load_state_dict(parts["ema"] if "ema" in parts else parts["tok"])

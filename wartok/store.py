@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_store.ipynb #08-store-003
 from __future__ import annotations
-import functools, hashlib, json, os, platform, random, socket, subprocess, time, warnings
+import functools, hashlib, json, os, pickle, platform, random, socket, subprocess, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -69,10 +69,19 @@ def save_checkpoint(state: dict, path: Path):
 
 # %% ../nbs/08_store.ipynb #08-store-006-5
 def load_checkpoint(path: Path) -> dict:
+    """A checkpoint of tensors and plain containers, loaded with `weights_only=True`: a file from elsewhere that
+    holds any other object (which could run code when unpickled) is refused, never opened."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"no checkpoint at {path}")
+    except pickle.UnpicklingError as e:
+        if "weights_only" not in str(e).lower().replace(" ", "_"):
+            raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({e})") from e
+        raise CheckpointError(
+            f"{path} holds objects other than tensors and plain containers: refused (loading it could run "
+            "code). A wartok checkpoint never does; delete the file or take it from a source you trust"
+        ) from None
     except Exception as e:
         raise CheckpointError(
             f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e}); "
@@ -99,9 +108,11 @@ def latest_checkpoint(path: Path) -> Optional[dict]:
 
 # %% ../nbs/08_store.ipynb #08-store-006-7
 def rng_state() -> dict:
+    "Every generator's state as tensors and plain containers (numpy's key array as a tensor): `weights_only` loads it."
+    name, keys, pos, has_gauss, gauss = np.random.get_state()
     s = {
         "torch": torch.get_rng_state(),
-        "numpy": np.random.get_state(),
+        "numpy": (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
         "python": random.getstate(),
     }
     if torch.cuda.is_available():
@@ -111,7 +122,8 @@ def rng_state() -> dict:
 # %% ../nbs/08_store.ipynb #08-store-006-8
 def set_rng_state(s: dict):
     torch.set_rng_state(s["torch"])
-    np.random.set_state(s["numpy"])
+    name, keys, *rest = s["numpy"]
+    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), *rest))
     random.setstate(s["python"])
     if "cuda" in s and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(s["cuda"])
@@ -461,7 +473,7 @@ def stored_run(out: Path) -> Optional[dict]:
     if path.exists():
         return json.loads(path.read_text())
     if ckpt.exists():
-        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        state = load_checkpoint(ckpt)
         return {
             "config": state.get("config", {}),
             "commit": state.get("commit", "unknown"),
