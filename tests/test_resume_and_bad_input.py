@@ -97,3 +97,23 @@ def test_crafted_checkpoint_in_a_run_folder_is_refused(tmp_path):
         with pytest.raises(CheckpointError, match="refused"):
             load()
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("args, near", [(["--preset", "cpu_fitt"], "'cpu_fit'"),
+                                        (["tokenizer=titokk"], "'titok'"),
+                                        (["train.tokenizer_step=5"], "'train.tokenizer_steps'"),
+                                        (["+train.tokenizer_step=5"], "'train.tokenizer_steps'")])
+def test_mistyped_name_is_one_line(tmp_path, capsys, args, near):
+    "A mistyped preset, group option, key or +key: refused before anything runs, in at most 3 lines, nearest name."
+    from wartok.cli import main
+    assert main([*args, "--run-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert f"did you mean {near}" in err and len(err.strip().splitlines()) <= 3, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_mistyped_preset_from_the_shell(tmp_path):
+    "The same from `python -m wartok`: exit status 2 and the one line, no traceback."
+    p = subprocess.run([sys.executable, "-m", "wartok", "--preset", "smok"], capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.strip() == "python -m wartok: unknown preset 'smok': did you mean 'smoke'?"

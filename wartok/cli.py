@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Optional
 
 import pandas as pd
+from hydra.errors import HydraException
 from omegaconf import DictConfig
 
-from .config import compose_config, conf_dir
+from .config import ConfigError, compose_config, conf_dir
 from .distributed import barrier, cleanup, init_distributed, is_main
 from .experiment import run_methods
 from .reports import write_report
@@ -120,7 +121,11 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
 # %% ../nbs/13_cli.ipynb #13-cli-008
 def main(argv: Optional[list[str]] = None) -> int:
     a = parse_args(argv)
-    cfg = compose_config(a.preset, [*a.overrides, f"data={a.dataset}"])
+    try:  # a mistyped preset, group or key: one line, not a traceback
+        cfg = compose_config(a.preset, [*a.overrides, f"data={a.dataset}"])
+    except (ConfigError, HydraException) as e:
+        print(f"python -m wartok: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
     info = init_distributed(cfg.device)
     if info.device != cfg.device:
         cfg.device = info.device  # cuda -> cuda:<local rank>

@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_config.ipynb #01-config-003
 from __future__ import annotations
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
@@ -14,8 +15,8 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf, MISSING
 
 # %% auto #0
-__all__ = ['DataConfig', 'TokenizerConfig', 'ARConfig', 'DPDConfig', 'TrainConfig', 'EvalConfig', 'Config', 'conf_dir',
-           'register_schemas', 'compose_config', 'as_kwargs']
+__all__ = ['GROUPS', 'DataConfig', 'TokenizerConfig', 'ARConfig', 'DPDConfig', 'TrainConfig', 'EvalConfig', 'Config', 'conf_dir',
+           'register_schemas', 'ConfigError', 'check_overrides', 'compose_config', 'as_kwargs']
 
 # %% ../nbs/01_config.ipynb #01-config-005
 @dataclass
@@ -197,9 +198,42 @@ def register_schemas():
     ]:
         cs.store(group=group, name=f"{group}_schema", node=node)
 
+# %% ../nbs/01_config.ipynb #01-config-007-1a
+class ConfigError(ValueError):
+    "A preset, group option or key that does not exist; the message names the nearest valid one."
+
+
+GROUPS = {"data": DataConfig, "tokenizer": TokenizerConfig, "ar": ARConfig, "dpd": DPDConfig,
+          "train": TrainConfig, "eval": EvalConfig}  # fmt: skip
+
+
+def _refuse(kind: str, name: str, valid: list[str]):
+    near = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    hint = f"did you mean {near[0]!r}?" if near else f"expected one of: {', '.join(sorted(valid))}"
+    raise ConfigError(f"unknown {kind} {name!r}: {hint}")
+
+
+def check_overrides(preset: str, overrides: list[str]):
+    "Refuse, in one line naming the nearest valid name, an unknown preset, group option or key (also `+key`)."
+    options = lambda g: sorted(p.stem for p in (conf_dir() / g).glob("*.yaml"))
+    if preset not in options("preset"):
+        _refuse("preset", preset, options("preset"))
+    keys = [f.name for f in fields(Config)] + [f"{g}.{f.name}" for g, c in GROUPS.items() for f in fields(c)]
+    for ov in overrides:
+        key, _, value = ov.lstrip("+~").partition("=")
+        if key in GROUPS and value:
+            if value not in options(key):
+                _refuse(f"{key} option", value, options(key))
+        elif key.split(".")[0] in GROUPS and ".".join(key.split(".")[:2]) not in keys:
+            _refuse("config key", ".".join(key.split(".")[:2]), keys)
+        elif "." not in key and key not in keys:
+            _refuse("config key", key, keys)
+
 # %% ../nbs/01_config.ipynb #01-config-007-2
 def compose_config(preset: str = "cpu", overrides: list[str] | None = None) -> DictConfig:
-    "Compose the wartok config for `preset` with hydra `overrides` (e.g. `['train.ar_steps=10']`)."
+    """Compose the wartok config for `preset` with hydra `overrides` (e.g. `['train.ar_steps=10']`); a name that
+    does not exist is a `ConfigError` naming the nearest valid one."""
+    check_overrides(preset, overrides or [])
     register_schemas()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
