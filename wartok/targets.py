@@ -13,7 +13,7 @@ import pandas as pd
 from .train import removes_bit
 
 # %% auto #0
-__all__ = ['READINGS', 'REGIMES', 'COLOURS', 'MECH', 'reading_of', 'toy_summary', 'selection_summary', 'plot_selection',
+__all__ = ['READINGS', 'REGIMES', 'COLOURS', 'YLABEL', 'MECH', 'reading_of', 'toy_summary', 'selection_summary', 'plot_selection',
            'targets_verdict', 'write_targets_report']
 
 # %% ../nbs/17_targets.ipynb #17-targets-004
@@ -54,6 +54,12 @@ REGIMES = {  # folder -> what its gLoss is
 }
 
 
+def _dominated_by(r, two: pd.DataFrame) -> str:
+    "The two-stage K that reconstructs better and has the lower gLoss than candidate `r` ('' if none)."
+    better = two[(two.rmse <= r.rmse) & (two.gloss <= r.gloss)]
+    return ", ".join(f"K={int(k)}" for k in better.value)
+
+
 def selection_summary(folder: Path) -> pd.DataFrame:
     "A regime's selection: each candidate's reading, rMSE, gLoss, the curve's gLoss there, the excess, the mechanism."
     ranked = pd.read_csv(Path(folder) / "selection.csv")
@@ -61,6 +67,9 @@ def selection_summary(folder: Path) -> pd.DataFrame:
     mech = mech[mech.method == "wartok"].drop(columns=["method", "value"])
     out = ranked.merge(mech, on="setting", how="left")
     out.insert(0, "reading", out.setting.map(reading_of))
+    pts = pd.read_csv(Path(folder) / "selection_points.csv")
+    two = pts[pts.method == "two_stage"]
+    out["dominated_by"] = [_dominated_by(r, two) for r in out.itertuples()]
     return out.assign(ratio=out.gloss / out.curve_gloss)
 
 # %% ../nbs/17_targets.ipynb #17-targets-012
@@ -70,9 +79,15 @@ COLOURS = {  # one colour per method and reading, in every figure of this report
 }  # fmt: skip
 
 
+YLABEL = {
+    "fit": "training gLoss at the read-out step (nats/token)",
+    "heldout": "held-out gLoss (nats/token)",
+}
+
+
 def plot_selection(folders: dict, path=None):
     "Per regime: the two-stage K-curve of the selection and each reading's candidate, gLoss over rMSE (log)."
-    fig, axes = plt.subplots(1, len(folders), figsize=(5.5 * len(folders), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(folders), figsize=(5.5 * len(folders), 5.2), squeeze=False)
     for ax, (regime, folder) in zip(axes[0], folders.items()):
         pts = pd.read_csv(Path(folder) / "selection_points.csv")
         two = pts[pts.method == "two_stage"].sort_values("rmse")
@@ -91,11 +106,15 @@ def plot_selection(folders: dict, path=None):
                 r.rmse, r.gloss, "D", ms=8, color=COLOURS[m], label=f"wAR-Tok, {READINGS[m][0]} {m}"
             )
         ax.set_xscale("log")
-        ax.set(xlabel="rMSE (reconstruction MSE, log scale)", ylabel="gLoss (nats/token)")
+        for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+            axis(plt.FormatStrFormatter("%.3f"))  # plain numbers: log-scale tick labels overlap
+        ax.tick_params(axis="x", which="both", labelsize=7, labelrotation=30)
+        ax.set(xlabel="rMSE (reconstruction MSE, log scale)", ylabel=YLABEL[regime])
         ax.set_title(
-            f"{regime}: {REGIMES[regime].split(':')[0]}\nlower-left is better", fontsize=10
+            f"{REGIMES[regime].split(':')[0]}, selection (1 seed)\nlower-left is better",
+            fontsize=10,
         )
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
@@ -123,13 +142,28 @@ def targets_verdict(toy: pd.DataFrame, sel: dict) -> list[str]:
     "The answer so far, in words, from the toy summary and each regime's selection summary."
     wins = [f"{READINGS[r][0]} `{r}`" for r in toy[toy.removed >= 4].reading if r in READINGS]
     out = [f"- **Toy** (5 seeds): the nuisance bit is removed in ≥ 4 of 5 seeds by {', '.join(wins) or 'no reading'}; "
-           f"by no other reading."]  # fmt: skip
+           "by no other reading."]  # fmt: skip
     for regime, s in sel.items():
         best, t1 = s.iloc[0], s[s.reading == "frozen_random"]
         side = "below" if best.excess < 0 else "above"
+        where = (
+            " (extrapolated: outside the two-stage curve's rMSE range)" if best.extrapolated else ""
+        )
         t1_txt = f"; T1 `frozen_random` {t1.excess.iloc[0]:+.3f}" if len(t1) else ""
-        out.append(f"- **Selection, {regime}** (1 seed): nearest the two-stage curve is {READINGS[best.reading][0]} "
-                   f"`{best.reading}`, {abs(best.excess):.3f} nats {side} it ({best.ratio:.3f}x){t1_txt}.")  # fmt: skip
+        line = (
+            f"- **Selection, {regime}** (1 seed): nearest the two-stage curve is {READINGS[best.reading][0]} "
+            f"`{best.reading}`, {abs(best.excess):.3f} nats {side} it ({best.ratio:.3f}x){where}{t1_txt}."
+        )
+        every = set.intersection(*(set(d.split(", ")) - {""} for d in s.dominated_by))
+        if every:
+            ks = ", ".join(sorted(every))
+            line += f" Two-stage {ks} reconstructs better *and* has the lower gLoss than every candidate."
+        churn = [f"{READINGS[r][0]} `{r}`" for r in s[s.churn_tokens > 0.5].reading]
+        if churn:
+            line += (
+                f" Tokens do not settle (churn > 50% per log interval) under {', '.join(churn)}."
+            )
+        out.append(line)  # fmt: skip
     return out
 
 # %% ../nbs/17_targets.ipynb #17-targets-016
@@ -156,7 +190,8 @@ def _targets_header(d: Path, toy: pd.DataFrame, sel: dict) -> list[str]:
             "reading": f"{name} `{m}`",
             "p*": what,
             # every toy setting of the reading (frozen_random has two sharpnesses)
-            "toy: bit removed": " / ".join(f"{a} of {b}" for a, b in zip(t.removed, t.seeds)) or "not run",
+            "toy: bit removed": " / ".join(f"{a} of {b}" for a, b in zip(t.removed, t.seeds))
+            or "not run",
         }
         for r, s in sel.items():
             c = s[s.reading == m]
