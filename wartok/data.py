@@ -107,7 +107,7 @@ def download_cifar10(root: Path, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5)
     fd, tmp = tempfile.mkstemp(dir=root, suffix=".part")
     os.close(fd)
     try:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets in notebooks
 
         with urllib.request.urlopen(url, timeout=60) as r, open(tmp, "wb") as f:
             total = int(r.headers.get("Content-Length") or 0) or None

@@ -225,7 +225,7 @@ def matched_table(
                     "gloss_std": v.std(ddof=1),
                     "seeds": len(v),
                     "ratio": v.mean() / ref.mean() if len(ref) else float("nan"),
-                    "diff_in_std": (ref.mean() - v.mean()) / spread if spread else float("nan"),
+                    "diff_in_std": (ref.mean() - v.mean()) / spread if spread > 0 else float("nan"),
                 }
             )
     return pd.DataFrame(rows)
@@ -247,7 +247,7 @@ def frontier_summary(runs: pd.DataFrame) -> pd.DataFrame:
         if c in runs
     ]
     g = runs.groupby(["method", "knob", "value"])[cols]
-    out = g.mean().join(g.std(ddof=1), rsuffix="_std").join(g.size().rename("seeds"))
+    out = g.mean().join(g.std(ddof=1).add_suffix("_std")).join(g.size().rename("seeds"))
     return out.reset_index().sort_values(["method", "value"])
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-026

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from omegaconf import DictConfig, OmegaConf
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets in notebooks
 
 from .data import dataset_fingerprint
 from .distributed import is_main

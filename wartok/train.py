@@ -12,7 +12,7 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets in notebooks
 
 from .ar import GPT, ar_train_step, token_nll
 from .config import DPDConfig, TokenizerConfig, TrainConfig
