@@ -16,17 +16,16 @@ from .ar import GPT, build_ar
 from .config import compose_config
 from .data import BatchLoader, ImageArrays
 from .experiment import decode_tokens, prepare_run, run_facts, sample_tokens, train_tokenizer
-from .frontier import Point, _pm, _table, matched_table, plot_frontier
+from .frontier import Point, pm, md_table, matched_table, plot_frontier
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, run_metadata, write_json
 from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_dataset
 
 # %% auto #0
-__all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'MECHANISM_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer',
-           'prior_curve', 'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve',
-           'memorisation', 'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse',
-           'choose_read_step', 'curve_at', 'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid',
-           'run_mechanism', 'mechanism_table', 'write_fit_report']
+__all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer', 'prior_curve',
+           'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve', 'memorisation',
+           'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse', 'choose_read_step', 'curve_at',
+           'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'write_fit_report']
 
 # %% ../nbs/16_fit.ipynb #16-fit-006
 class CurvePriorTrainer(PriorTrainer):
@@ -304,27 +303,6 @@ def neighbour_grid(arts: dict, n: int = 8) -> np.ndarray:
     rows = [torch.cat([a["samples"][:n], a["neighbours"][:n]]) for a in arts.values()]
     return image_grid(torch.cat(rows), nrow=n)
 
-# %% ../nbs/16_fit.ipynb #16-fit-034-2
-MECHANISM_COLUMNS = ("churn_tokens", "restarts_per_step", "usage", "target_entropy", "proxy_nll")
-
-
-def run_mechanism(folder: Path) -> dict:
-    "A method run folder's last tokenizer log row: mechanism columns, entropy and NLL / log K."
-    last = read_jsonl(Path(folder) / "tokenizer_log.jsonl")[-1]
-    log_k = math.log(
-        json.loads((Path(folder) / "run.json").read_text())["config"]["tokenizer"]["codebook_size"]
-    )
-    row = {k: last.get(k, float("nan")) for k in MECHANISM_COLUMNS}
-    row.update(target_entropy=row["target_entropy"] / log_k, proxy_nll=row["proxy_nll"] / log_k)
-    return row
-
-
-def mechanism_table(runs: pd.DataFrame, run_root: Path, by=("method", "value")) -> pd.DataFrame:
-    "Per point of `runs` (mean over its seeds; `by`: the columns that name a point): `run_mechanism` of each run."
-    folder = lambda r: Path(run_root) / r.run_id / r.method
-    rows = [{**{k: r[k] for k in by}, **run_mechanism(folder(r))} for _, r in runs.iterrows()]
-    return pd.DataFrame(rows).groupby(list(by), as_index=False, dropna=False).mean()
-
 # %% ../nbs/16_fit.ipynb #16-fit-035
 def write_fit_report(
     report_dir, runs, ranked, chosen, levels, curves, arts, facts, mechanism
@@ -399,12 +377,12 @@ def _fit_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
 def _fit_body(runs, tables, ranked, arts, mechanism) -> list[str]:
     lines = []
     for name, df in tables.items():
-        t = df.assign(mean=[_pm(m, s) for m, s in zip(df.gloss_mean, df.gloss_std)])
+        t = df.assign(mean=[pm(m, s) for m, s in zip(df.gloss_mean, df.gloss_std)])
         lines += [
             f"## {name} at matched training-set reconstruction (per seed, log-rMSE interpolation)",
             "",
         ]
-        lines += _table(t, ["level", "rmse", "method", "mean", "seeds", "ratio", "diff_in_std"]) + [
+        lines += md_table(t, ["level", "rmse", "method", "mean", "seeds", "ratio", "diff_in_std"]) + [
             ""
         ]
     g = runs.groupby(["method", "knob", "value"])
@@ -412,19 +390,19 @@ def _fit_body(runs, tables, ranked, arts, mechanism) -> list[str]:
     cols = [c for c in (*FIT_METRICS, *read) if c in runs and c != "wall_time_s"]
     pts = g[cols].mean().join(g.size().rename("seeds")).reset_index()
     lines += ["## Every point (mean over seeds; `runs.csv` has every run)", ""]
-    lines += _table(pts, ["method", "knob", "value", *cols, "seeds"]) + [""]
+    lines += md_table(pts, ["method", "knob", "value", *cols, "seeds"]) + [""]
     lines += [
         "## Is the mechanism operating? (each tokenizer at its last log step, mean over seeds)",
         "",
     ]
     lines += ["Churn: share of a probe batch's tokens changed over the last `train.log_every` steps; "
               "target entropy and proxy NLL as fractions of log K.", ""]  # fmt: skip
-    lines += _table(mechanism, list(mechanism.columns)) + [""]
+    lines += md_table(mechanism, list(mechanism.columns)) + [""]
     lines += [
         "## Selection (one seed on the selection images; excess = gLoss (train) − two-stage curve)",
         "",
     ]
-    lines += _table(
+    lines += md_table(
         ranked, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"]
     ) + [""]
     lines += [

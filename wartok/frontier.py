@@ -22,10 +22,10 @@ from .store import read_jsonl
 from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 
 # %% auto #0
-__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points', 'wait_for_runs',
-           'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier', 'curve_excess',
-           'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'below_curve', 'frontier_verdict',
-           'write_frontier_report']
+__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_COLUMNS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
+           'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
+           'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
+           'frontier_verdict', 'run_mechanism', 'mechanism_table', 'md_table', 'write_frontier_report']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -439,7 +439,8 @@ def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int 
     return gloss
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-044
-def _pm(m, s, nd=3) -> str:
+def pm(m, s, nd=3) -> str:
+    "`m ± s` to `nd` decimals (`m` alone without `s`); a dash for a missing `m`."
     return (
         "—"
         if m is None or (isinstance(m, float) and math.isnan(m))
@@ -482,17 +483,39 @@ def frontier_verdict(
     r2 = m2.ratio.iloc[0] if len(m2) and m2.seeds.iloc[0] else float("nan")
     n_below = int((below.excess < 0).sum())
     return [
-        f"- gLoss at the {level} reconstruction, {method} / two-stage: {_pm(r, None)} (target ≤ 0.8), "
-        f"difference {_pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2, r)}",
+        f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(r, None)} (target ≤ 0.8), "
+        f"difference {pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2, r)}",
         f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
         f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
-        f"- under the 2× final prior, {method} / two-stage at that level: {_pm(r2, None)} (target ≤ 0.9): "
+        f"- under the 2× final prior, {method} / two-stage at that level: {pm(r2, None)} (target ≤ 0.9): "
         f"{ok(r2 <= 0.9, r2)}",
     ]
 
+# %% ../nbs/15_frontier.ipynb #15-frontier-047-m
+MECHANISM_COLUMNS = ("churn_tokens", "restarts_per_step", "usage", "target_entropy", "proxy_nll")
+
+
+def run_mechanism(folder: Path) -> dict:
+    "A method run folder's last tokenizer log row: mechanism columns, entropy and NLL / log K."
+    last = read_jsonl(Path(folder) / "tokenizer_log.jsonl")[-1]
+    log_k = math.log(
+        json.loads((Path(folder) / "run.json").read_text())["config"]["tokenizer"]["codebook_size"]
+    )
+    row = {k: last.get(k, float("nan")) for k in MECHANISM_COLUMNS}
+    row.update(target_entropy=row["target_entropy"] / log_k, proxy_nll=row["proxy_nll"] / log_k)
+    return row
+
+
+def mechanism_table(runs: pd.DataFrame, run_root: Path, by=("method", "value")) -> pd.DataFrame:
+    "Per point of `runs` (mean over its seeds; `by`: the columns that name a point): `run_mechanism` of each run."
+    folder = lambda r: Path(run_root) / r.run_id / r.method
+    rows = [{**{k: r[k] for k in by}, **run_mechanism(folder(r))} for _, r in runs.iterrows()]
+    return pd.DataFrame(rows).groupby(list(by), as_index=False, dropna=False).mean()
+
 # %% ../nbs/15_frontier.ipynb #15-frontier-048
-def _table(df: pd.DataFrame, cols: list[str]) -> list[str]:
-    "A markdown table of `df`'s `cols` (floats to 4 significant digits)."
+def md_table(df: pd.DataFrame, cols: Optional[list[str]] = None) -> list[str]:
+    "A markdown table of `df`'s `cols` (default: all; floats to 4 significant digits)."
+    cols = cols or list(df.columns)
     fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)
     return ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)] + [
         "| " + " | ".join(fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()
@@ -500,8 +523,8 @@ def _table(df: pd.DataFrame, cols: list[str]) -> list[str]:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-049
 def _matched_lines(matched: pd.DataFrame) -> list[str]:
-    t = matched.assign(gloss=[_pm(m, s) for m, s in zip(matched.gloss_mean, matched.gloss_std)])
-    return _table(t, ["level", "rmse", "method", "gloss", "seeds", "ratio", "diff_in_std"])
+    t = matched.assign(gloss=[pm(m, s) for m, s in zip(matched.gloss_mean, matched.gloss_std)])
+    return md_table(t, ["level", "rmse", "method", "gloss", "seeds", "ratio", "diff_in_std"])
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-050
 def _tracking_lines(curves: dict) -> list[str]:
@@ -521,7 +544,7 @@ def _tracking_lines(curves: dict) -> list[str]:
                     "token_entropy": r.token_entropy,
                 }
             )
-    return _table(pd.DataFrame(rows), list(rows[0])) if rows else ["(no tracking curves)"]
+    return md_table(pd.DataFrame(rows), list(rows[0])) if rows else ["(no tracking curves)"]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-051
 def write_frontier_report(
@@ -538,7 +561,7 @@ def write_frontier_report(
     mechanism: Optional[pd.DataFrame] = None,
 ) -> Path:
     """table.md, frontier.png, tracking.png and the CSVs behind them, in `report_dir`; `mechanism`: a table of
-    each point's tokenizer at its last log step (16_fit's `mechanism_table`), as a section and `mechanism.csv`."""
+    each point's tokenizer at its last log step (`mechanism_table`), as a section and `mechanism.csv`."""
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
     plot_frontier(
@@ -563,7 +586,7 @@ def write_frontier_report(
     if mechanism is not None:
         mechanism.to_csv(d / "mechanism.csv", index=False)
         lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]
-        lines += _table(mechanism, list(mechanism.columns))
+        lines += md_table(mechanism, list(mechanism.columns))
     (d / "table.md").write_text("\n".join(lines) + "\n")
     return d / "table.md"
 
@@ -587,8 +610,8 @@ def _report_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
 # %% ../nbs/15_frontier.ipynb #15-frontier-053
 def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
     pts = summary.assign(
-        rmse=[_pm(m, s, 4) for m, s in zip(summary.rmse, summary.rmse_std)],
-        gloss=[_pm(m, s) for m, s in zip(summary.gloss, summary.gloss_std)],
+        rmse=[pm(m, s, 4) for m, s in zip(summary.rmse, summary.rmse_std)],
+        gloss=[pm(m, s) for m, s in zip(summary.gloss, summary.gloss_std)],
     )
     cols = ["method", "knob", "value", "rmse", "gloss", "usage", "token_entropy", "seeds"]
     sel = ranked.assign(setting=[f"`{s}`" for s in ranked.setting])
@@ -598,13 +621,13 @@ def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
         + ["", "### Under the 2× wider, 2× deeper final prior", ""]
         + (_matched_lines(matched2) if len(matched2) else ["(not measured)"])
         + ["", "## Every point (mean ± std over seeds)", ""]
-        + _table(pts, cols + (["gloss_2x"] if "gloss_2x" in pts else []))
+        + md_table(pts, cols + (["gloss_2x"] if "gloss_2x" in pts else []))
         + [
             "",
             "## Selection on held-out training images (one seed; excess = gLoss − two-stage curve)",
             "",
         ]
-        + _table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
+        + md_table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
         + ["", "## Does the proxy track the tokens? (held-out probe images)", ""]
         + _tracking_lines(curves)
         + [

@@ -4,11 +4,12 @@
 
 # %% ../nbs/17_targets.ipynb #17-targets-003
 from __future__ import annotations
-import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+
+from .frontier import md_table
 
 from .train import removes_bit
 
@@ -121,15 +122,6 @@ def plot_selection(folders: dict, path=None):
     return fig
 
 # %% ../nbs/17_targets.ipynb #17-targets-014
-def _md(df: pd.DataFrame, fmt: str = "{:.3f}") -> list[str]:
-    "A markdown table of `df` (floats formatted by `fmt`)."
-    cell = lambda v: (
-        fmt.format(v) if isinstance(v, float) and not math.isnan(v) else ("—" if v != v else str(v))
-    )
-    rows = [" | ".join(cell(v) for v in r) for r in df.itertuples(index=False)]
-    return [" | ".join(df.columns), " | ".join("---" for _ in df.columns), *rows]
-
-
 def _provenance(folder: Path) -> str:
     "Runs, summed wall time and commits of a regime's runs.csv."
     runs = pd.read_csv(Path(folder) / "runs.csv")
@@ -209,7 +201,7 @@ def _targets_header(d: Path, toy: pd.DataFrame, sel: dict) -> list[str]:
         "(`reports/cifar10/frontier_long`, `reports/cifar10/fit`: 1.08–1.21× above the two-stage curve).", "",
         "Excess: the candidate's gLoss minus the two-stage K-curve's at the candidate's own rMSE (nats/token; "
         "negative is below the curve, the paper's claim); ratio: the same as a quotient. One seed: a selection, "
-        "not a result.", "", *_md(pd.DataFrame(rows)), "", "![selection](targets.png)", "",
+        "not a result.", "", *md_table(pd.DataFrame(rows)), "", "![selection](targets.png)", "",
     ]  # fmt: skip
 
 # %% ../nbs/17_targets.ipynb #17-targets-018
@@ -226,7 +218,7 @@ def _targets_body(d: Path, toy: pd.DataFrame, sel: dict) -> list[str]:
         f"`experiments/targets.py toy` at commit `{tj['commit']}`, {tj['wall_time_s'] / 60:.1f} min; medians over "
         "the seeds.",
         "",
-        *_md(toy.drop(columns=["seeds"]).rename(columns={"removed": "bit removed (seeds)"})),
+        *md_table(toy.drop(columns=["seeds"]).rename(columns={"removed": "bit removed (seeds)"})),
         "",
     ]
     for regime, s in sel.items():
@@ -245,7 +237,7 @@ def _targets_body(d: Path, toy: pd.DataFrame, sel: dict) -> list[str]:
             "",
             f"`experiments/targets.py {regime}`: {_provenance(d / regime)}. Mechanism: each run's last log row.",
             "",
-            *_md(s[cols].rename(columns=MECH)),
+            *md_table(s[cols].rename(columns=MECH)),
             "",
         ]
     return lines  # fmt: skip
