@@ -224,7 +224,7 @@ def matched_table(
                     "gloss_mean": v.mean(),
                     "gloss_std": v.std(ddof=1),
                     "seeds": len(v),
-                    "ratio": v.mean() / ref.mean() if len(ref) else float("nan"),
+                    "ratio": v.mean() / ref.mean() if len(ref) and ref.mean() != 0 else float("nan"),
                     "diff_in_std": (ref.mean() - v.mean()) / spread if spread > 0 else float("nan"),
                 }
             )
