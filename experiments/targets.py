@@ -45,6 +45,7 @@ PARAMS = {
     # the chosen reading at λ reaching down to two-stage K=1024's reconstruction (bracketed), 3 seeds, against
     # two-stage at K=1024 (the main matched level) on the reported images
     "fit-frontier": ["-p", "selection_lambda", "0.1", "-p", "codebook_sizes", "1024",
+                     "-p", "selection_codebook_sizes", "256,512,1024",
                      "-p", "lambdas", "0.003,0.01,0.03", "-p", "ar_weights", "", "-p", "seeds", "0,1,2"],
     "heldout": ["-p", "selection_lambda", "0.1", "-p", "extra", HELDOUT_EXTRA],
 }

@@ -83,10 +83,11 @@ def test_two_process_checkpoints_and_weights(runs):
     # one element). The tensor norm averages that out. Noise floor measured on one machine, 1 vs 2 processes, worst
     # tensor of the wAR-Tok run: 5.5e-6 (AVX2 kernels) and 1.6e-5 (ATEN_CPU_CAPABILITY=default), of any method
     # <= 2.9e-5, so 1e-3 is over 30x the floor; an unsynchronised proxy or codebook is off by 1e-2 or more.
-    for part in ("tok", "proxy", "target", "ema"):
-        for k, v in c1["trainer"][part].items():
+    weights = lambda c, part: c["trainer"][part]["model"] if part == "target" else c["trainer"][part]
+    for part in ("tok", "proxy", "target", "ema"):  # the target's state: its T and model (07_dpd §6)
+        for k, v in weights(c1, part).items():
             if not v.is_floating_point(): continue
-            gap = (v - c2["trainer"][part][k]).norm() / v.norm().clamp_min(1e-8)
+            gap = (v - weights(c2, part)[k]).norm() / v.norm().clamp_min(1e-8)
             assert gap <= 1e-3, (part, k, gap.item())
     # the report is written once, by rank 0, and says how it was launched
     table = (runs / "rep_2" / "table.md").read_text()

@@ -57,7 +57,8 @@ def test_truncated_checkpoint_is_a_clear_error(tmp_path):
 def test_unknown_key_and_bad_value_fail_at_compose():
     from hydra.errors import ConfigCompositionException
     from wartok.config import compose_config
-    with pytest.raises(ConfigCompositionException, match="tokenizer.widht"):
+    from wartok.config import ConfigError
+    with pytest.raises(ConfigError, match="tokenizer.widht"):  # refused before hydra runs, naming the nearest
         compose_config("cpu", ["tokenizer.widht=3"])
     with pytest.raises(ConfigCompositionException): compose_config("cpu", ["train.ar_steps=many"])
 

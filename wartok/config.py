@@ -67,7 +67,8 @@ class TokenizerConfig:
     pos_init_std: float = (
         0.02  # init std of positions and latent/mask queries (TiTok recipe: 05_tokenizer)
     )
-    # the flow-matching decoder of the flow methods (FlowMo / FlexTok / Selftok baselines; 05_tokenizer)
+    # the flow-matching decoder of the flow methods (FlowMo / FlexTok / Selftok baselines;
+    # 05_tokenizer)
     flow_steps: int = 8  # sampler steps for a reconstruction
     flow_sampler: str = "euler"  # euler | heun
     # reconstruction losses
@@ -101,13 +102,15 @@ class DPDConfig:
     warmup_steps: int = 0  # then lambda ramps linearly from 0 over this many steps
     tau: float = 1.0
     target_temperature: float = 0.5  # T
-    # the reading of the paper's target (07_dpd §6): frozen_random | proxy_init | sharpened_proxy | ema | joint
+    # the reading of the paper's target (07_dpd §6): frozen_random | proxy_init |
+    # sharpened_proxy | ema | joint
     # | warm_proxy | pretrained
     target_mode: str = "frozen_random"
     target_path: Optional[str] = None  # pretrained: the AR state dict
     target_ema_decay: float = 0.99  # ema: decay of the proxy's moving average
     target_lr: float = 1.0e-4  # joint: the jointly trained target's learning rate
-    # where the target starts: token embedding and head drawn N(0, std^2) (07_dpd §7); for the readings built
+    # where the target starts: token embedding and head drawn N(0, std^2) (07_dpd §7); for the
+    # readings built
     # from the proxy, the proxy's initial weights
     target_init_std: Optional[float] = None
     target_entropy: Optional[float] = (
@@ -159,7 +162,8 @@ class EvalConfig:
     fid_weights_path: Optional[str] = None
     num_samples: int = 1000
     batch_size: int = 100
-    # the fit regime: the final prior's NLL on its training and held-out tokens every N steps (16_fit)
+    # the fit regime: the final prior's NLL on its training and held-out tokens every N steps
+    # (16_fit)
     curve_every: int = 0
 
 # %% ../nbs/01_config.ipynb #01-config-005-6
@@ -214,7 +218,8 @@ def _refuse(kind: str, name: str, valid: list[str]):
 
 
 def check_overrides(preset: str, overrides: list[str]):
-    "Refuse, in one line naming the nearest valid name, an unknown preset, group option or key (also `+key`)."
+    """Refuse, in one line naming the nearest valid name, an unknown preset, group option or
+    key (also `+key`)."""
     options = lambda g: sorted(p.stem for p in (conf_dir() / g).glob("*.yaml"))
     if preset not in options("preset"):
         _refuse("preset", preset, options("preset"))

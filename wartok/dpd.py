@@ -43,7 +43,8 @@ def token_contrast(
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-1
 def dpd_surrogate(onehot_st: torch.Tensor, contrast: torch.Tensor) -> torch.Tensor:
-    "L_DPD = mean over images and positions of sum_k ẑ(k) sg(s(k)); its gradient moves the particles along v."
+    """L_DPD = mean over images and positions of sum_k ẑ(k) sg(s(k)); its gradient moves the
+    particles along v."""
     return (onehot_st * contrast.detach()).sum(-1).mean()
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-2
@@ -56,7 +57,8 @@ def wgf_surrogate(pi: torch.Tensor, indices: torch.Tensor, contrast: torch.Tenso
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-3
 def assignment_shift(codes: torch.Tensor, tau: float, l2: bool) -> torch.Tensor:
-    "The soft assignment's logits are e.c (2 / tau) + this: -|c|^2 / tau, or -2 / tau for unit-norm codes and outputs."
+    """The soft assignment's logits are e.c (2 / tau) + this: -|c|^2 / tau, or -2 / tau for
+    unit-norm codes and outputs."""
     return (
         torch.full((), -2 / tau, dtype=codes.dtype, device=codes.device)
         if l2
@@ -100,7 +102,8 @@ def wgf_chunk(
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-004-4
 class ChunkedWGF(torch.autograd.Function):
-    "L_DPD and its gradient w.r.t. `e` (and `codes`) in one pass over row chunks: no [B, L, K] tensor is kept."
+    """L_DPD and its gradient w.r.t. `e` (and `codes`) in one pass over row chunks: no [B, L,
+    K] tensor is kept."""
 
     @staticmethod
     def forward(ctx, e, codes, log_q, target_logits, tokens, temperature, tau, l2, clip, rows):
@@ -171,7 +174,8 @@ def wgf_dpd(
 # %% ../nbs/07_dpd.ipynb #07-dpd-027
 @torch.no_grad()
 def sharpen_init(model: nn.Module, std: float) -> nn.Module:
-    "Re-draw an AR model's token embedding and output head N(0, std^2): its logits' spread at init is ~std·√width."
+    """Re-draw an AR model's token embedding and output head N(0, std^2): its logits' spread
+    at init is ~std·√width."""
     nn.init.normal_(model.tok_emb.weight, std=std)
     nn.init.normal_(model.head.weight, std=std)
     return model
@@ -269,7 +273,8 @@ class EMAProxy(Target):
 
 
 class WarmProxy(Target):
-    "The proxy's weights at `dpd.start_step` (after a warm start on the tokens), frozen from then on, at T."
+    """The proxy's weights at `dpd.start_step` (after a warm start on the tokens), frozen from
+    then on, at T."""
 
     follows_proxy = True
 
@@ -344,13 +349,15 @@ def entropy(self: Target, tokens, labels=None, proxy_logits=None) -> float:
 TARGETS = {"frozen_random": FrozenRandom, "proxy_init": ProxyInit, "sharpened_proxy": SharpenedProxy,
            "ema": EMAProxy, "warm_proxy": WarmProxy, "joint": Joint, "pretrained": Pretrained}  # fmt: skip
 TARGET_MODES = tuple(TARGETS)
-# the settings only some readings read (any reading reads T, target_entropy and target_init_std but pretrained)
+# the settings only some readings read (any reading reads T, target_entropy and
+# target_init_std but pretrained)
 READS = {"target_path": ("pretrained",), "target_ema_decay": ("ema",), "target_lr": ("joint",),
          "target_init_std": tuple(m for m in TARGETS if m != "pretrained")}  # fmt: skip
 
 
 def check_target(dpd) -> list[str]:
-    "Refuse target settings the reading does not read, or cannot use; return notes on settings another overrides."
+    """Refuse target settings the reading does not read, or cannot use; return notes on
+    settings another overrides."""
     mode, default = dpd.target_mode, DPDConfig()
     if mode not in TARGETS:
         raise ValueError(f"unknown dpd.target_mode {mode!r}: expected one of {TARGET_MODES}")
@@ -359,8 +366,10 @@ def check_target(dpd) -> list[str]:
             raise ValueError(f"dpd.{key} is read only by target_mode {'/'.join(modes)}, not {mode}: drop it")
     if TARGETS[mode].follows_proxy and dpd.target_entropy is not None and dpd.start_step == 0:
         raise ValueError(
-            f"dpd.target_mode={mode} solves T for dpd.target_entropy on an untrained proxy at step 0 (it would "
-            "sharpen noise): set dpd.start_step > 0 (a warm start) or a fixed dpd.target_temperature"
+            f"dpd.target_mode={mode} solves T for dpd.target_entropy on an untrained proxy "
+            "at step 0 (it would "
+            "sharpen noise): set dpd.start_step > 0 (a warm start) or a fixed "
+            "dpd.target_temperature"
         )
     if dpd.target_entropy is not None and dpd.target_temperature != default.target_temperature:
         return [f"dpd.target_entropy={dpd.target_entropy} overrides dpd.target_temperature="
@@ -376,7 +385,8 @@ def make_target(dpd, proxy: nn.Module, fresh: Optional[nn.Module] = None) -> Tar
 # %% ../nbs/07_dpd.ipynb #07-dpd-019-2
 @dataclass
 class DPD:
-    "The WGF-DPD term: proxy, target (a `Target`) and settings. `loss(...)` is forward-only through both AR models."
+    """The WGF-DPD term: proxy, target (a `Target`) and settings. `loss(...)` is forward-only
+    through both AR models."""
 
     proxy: nn.Module
     target: Target
@@ -386,7 +396,8 @@ class DPD:
 
     @classmethod
     def from_config(cls, proxy: nn.Module, target: Target, dpd) -> "DPD":
-        "The DPD term of the `dpd` config group (`DPDConfig`: τ, `to_codebook`, `clip`; T is the target's)."
+        """The DPD term of the `dpd` config group (`DPDConfig`: τ, `to_codebook`, `clip`; T is
+        the target's)."""
         return cls(proxy, target, dpd.tau, dpd.to_codebook, dpd.clip)
 
     @property

@@ -36,7 +36,8 @@ class WriteError(OSError):
 # %% ../nbs/08_store.ipynb #08-store-006-3
 @contextmanager
 def writing(path: Path, what: str, intact: str = ""):
-    "Turn an OSError while writing `path` (disk full, permission denied) into a `WriteError` naming the file."
+    """Turn an OSError while writing `path` (disk full, permission denied) into a `WriteError`
+    naming the file."""
     try:
         yield
     except WriteError:
@@ -49,7 +50,8 @@ def writing(path: Path, what: str, intact: str = ""):
 
 # %% ../nbs/08_store.ipynb #08-store-006-4
 def save_checkpoint(state: dict, path: Path):
-    "Write `state` atomically: temp file, fsync, keep the old file as .prev, rename. A failed write keeps the old one."
+    """Write `state` atomically: temp file, fsync, keep the old file as .prev, rename. A
+    failed write keeps the old one."""
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".tmp")
     intact = "The previous checkpoint is intact: free space or fix permissions, then resume."
@@ -79,8 +81,10 @@ def load_checkpoint(path: Path) -> dict:
         if "weights_only" not in str(e).lower().replace(" ", "_"):
             raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({e})") from e
         raise CheckpointError(
-            f"{path} holds objects other than tensors and plain containers: refused (loading it could run "
-            "code). A wartok checkpoint never does; delete the file or take it from a source you trust"
+            f"{path} holds objects other than tensors and plain containers: refused (loading "
+            "it could run "
+            "code). A wartok checkpoint never does; delete the file or take it from a source "
+            "you trust"
         ) from None
     except Exception as e:
         raise CheckpointError(
@@ -108,7 +112,8 @@ def latest_checkpoint(path: Path) -> Optional[dict]:
 
 # %% ../nbs/08_store.ipynb #08-store-006-7
 def rng_state() -> dict:
-    "Every generator's state as tensors and plain containers (numpy's key array as a tensor): `weights_only` loads it."
+    """Every generator's state as tensors and plain containers (numpy's key array as a
+    tensor): `weights_only` loads it."""
     name, keys, pos, has_gauss, gauss = np.random.get_state()
     s = {
         "torch": torch.get_rng_state(),
@@ -189,16 +194,19 @@ def _take_over_if_stale(self: RunLock):
     here = host == socket.gethostname()
     if here and pid != os.getpid() and _pid_alive(pid):
         raise RunLocked(
-            f"{self.path.parent} is being written by process {pid} on {host}; wait for it to finish, "
+            f"{self.path.parent} is being written by process {pid} on {host}; wait for it to "
+            "finish, "
             f"or train into another run folder"
         )
     if not here and host != "?":
         raise RunLocked(
-            f"{self.path.parent} is locked by process {pid} on host {host}, which cannot be checked "
+            f"{self.path.parent} is locked by process {pid} on host {host}, which cannot be "
+            "checked "
             f"from here; if that run is gone, delete {self.path} and run again"
         )
     warnings.warn(
-        f"taking over the stale lock {self.path} of process {pid} on {host} (it is no longer running)"
+        f"taking over the stale lock {self.path} of process {pid} on {host} (it is no longer "
+        "running)"
     )
     self.path.unlink(missing_ok=True)
 
@@ -286,7 +294,8 @@ class StepOutputs:
         return row
 
     def progress(self, step: int, log: dict):
-        "A progress line when `every_s` seconds have passed since the last one, and at the last step."
+        """A progress line when `every_s` seconds have passed since the last one, and at the
+        last step."""
         now = time.time()
         if self.mode != "lines" or (now - self.last < self.every_s and step < self.total - 1):
             return
@@ -307,14 +316,16 @@ class StepOutputs:
 
 # %% ../nbs/08_store.ipynb #08-store-050-4
 def tensorboard_writer(log_dir: Path, start: int = 0):
-    "A TensorBoard `SummaryWriter` for `log_dir`; events at or after `start` left by an interrupted run are dropped."
+    """A TensorBoard `SummaryWriter` for `log_dir`; events at or after `start` left by an
+    interrupted run are dropped."""
     from torch.utils.tensorboard import SummaryWriter
 
     return SummaryWriter(str(log_dir), purge_step=start if start else None)
 
 # %% ../nbs/08_store.ipynb #08-store-041
 def keep_log_rows(log_path: Path, start: int) -> list[dict]:
-    "Cut the JSONL log back to the rows before step `start` (an empty log for a fresh run); returns them."
+    """Cut the JSONL log back to the rows before step `start` (an empty log for a fresh run);
+    returns them."""
     rows = [r for r in read_jsonl(log_path) if r["step"] < start]
     with writing(log_path, "training log"):
         log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -387,7 +398,8 @@ def hardware(device: str = "cpu") -> str:
 
 # %% ../nbs/08_store.ipynb #08-store-r006-2
 def project_root(start: Optional[Path] = None) -> Path:
-    "The folder holding settings.ini above `start` (default: the working directory), else the working directory."
+    """The folder holding settings.ini above `start` (default: the working directory), else
+    the working directory."""
     p = Path(start or Path.cwd()).resolve()
     for q in [p, *p.parents]:
         if (q / "settings.ini").exists() and (q / "wartok").is_dir():
@@ -402,7 +414,8 @@ HARMLESS_KEYS = (
     "data.num_workers",
     "out_dir",
 )
-# keys added after runs were recorded, with the value that reproduces those runs: at that value a key is left out of
+# keys added after runs were recorded, with the value that reproduces those runs: at that
+# value a key is left out of
 # the hash and equals a record that lacks it, so older run folders and report hashes stay valid
 ADDED_KEYS = {
     "tokenizer.codebook_init": None,
@@ -468,7 +481,8 @@ def run_differences(old: dict, new: dict) -> list[str]:
 
 # %% ../nbs/08_store.ipynb #08-store-r010-2
 def stored_run(out: Path) -> Optional[dict]:
-    "The record of the run in `out`: `run.json`, else (folders from before it existed) the checkpoint's config."
+    """The record of the run in `out`: `run.json`, else (folders from before it existed) the
+    checkpoint's config."""
     path, ckpt = Path(out) / "run.json", Path(out) / "tokenizer.ckpt"
     if path.exists():
         return json.loads(path.read_text())
@@ -483,7 +497,8 @@ def stored_run(out: Path) -> Optional[dict]:
 
 # %% ../nbs/08_store.ipynb #08-store-r010-3
 def check_same_run(out: Path, record: dict) -> dict:
-    "The stored record of the run in `out` (or None); raises `RunMismatch` if it is not the run `record` describes."
+    """The stored record of the run in `out` (or None); raises `RunMismatch` if it is not the
+    run `record` describes."""
     old = stored_run(out)
     if old is None:
         return None

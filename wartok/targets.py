@@ -32,7 +32,8 @@ READINGS = {
 
 
 def reading_of(setting) -> str:
-    "The `dpd.target_mode` a settings string selects (the config default, frozen_random, when it names none)."
+    """The `dpd.target_mode` a settings string selects (the config default, frozen_random,
+    when it names none)."""
     for part in str(setting).split():
         if part.startswith("dpd.target_mode="):
             return part.split("=", 1)[1]
@@ -40,7 +41,8 @@ def reading_of(setting) -> str:
 
 # %% ../nbs/17_targets.ipynb #17-targets-007
 def toy_summary(toy: pd.DataFrame) -> pd.DataFrame:
-    "Per toy setting (rows of `over_seeds`, with a `reading` column): seeds with the bit removed, medians."
+    """Per toy setting (rows of `over_seeds`, with a `reading` column): seeds with the bit
+    removed, medians."""
     g = toy.assign(removed=removes_bit(toy)).groupby("setting", sort=False)
     out = g[["accuracy", "ar_nll", "dup_entropy"]].median()
     out.insert(0, "reading", g.reading.first())
@@ -51,21 +53,25 @@ def toy_summary(toy: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/17_targets.ipynb #17-targets-010
 REGIMES = {  # folder -> what its gLoss is, and the selection's budget (experiments/targets.py)
     "fit": "fit regime: the training gLoss of a prior fitted to its tokens, read where two-stage sits at the paper's "
-    "4.3x its floor (16_fit); cpu_fit: 256 training images, 400 tokenizer steps at batch 32, a 1,000-step prior",
+    "4.3x its floor (16_fit); cpu_fit: 256 training images, 400 tokenizer steps at batch 32, "
+    "a 1,000-step prior",
     "heldout": "generalising regime: a fresh prior's gLoss on held-out images (15_frontier); cpu: the first 10,000 "
-    "training images, the last 2,000 held out, 400 tokenizer and 400 prior steps at batch 32, restarts of codes "
+    "training images, the last 2,000 held out, 400 tokenizer and 400 prior steps at batch "
+    "32, restarts of codes "
     "unused for 10 steps",
 }
 
 
 def _dominated_by(r, two: pd.DataFrame) -> str:
-    "The two-stage K that reconstructs better and has the lower gLoss than candidate `r` ('' if none)."
+    """The two-stage K that reconstructs better and has the lower gLoss than candidate `r` (''
+    if none)."""
     better = two[(two.rmse <= r.rmse) & (two.gloss <= r.gloss)]
     return ", ".join(f"K={int(k)}" for k in better.value)
 
 
 def selection_summary(folder: Path) -> pd.DataFrame:
-    "A regime's selection: each candidate's reading, rMSE, gLoss, the curve's gLoss there, the excess, the mechanism."
+    """A regime's selection: each candidate's reading, rMSE, gLoss, the curve's gLoss there,
+    the excess, the mechanism."""
     ranked = pd.read_csv(Path(folder) / "selection.csv")
     mech = pd.read_csv(Path(folder) / "selection_mechanism.csv")
     mech = mech[mech.method == "wartok"].drop(columns=["method", "value"])
@@ -77,12 +83,16 @@ def selection_summary(folder: Path) -> pd.DataFrame:
     return out.assign(ratio=out.gloss / out.curve_gloss)
 
 # %% ../nbs/17_targets.ipynb #17-targets-013b
-# a regime's frontier tables (written by its study when the chosen reading was carried to a frontier) and targets
+# a regime's frontier tables (written by its study when the chosen reading was carried to a
+# frontier) and targets
 FRONTIER = {
-    "fit": {"gloss_train_at": "training gLoss at the read-out step", "gloss_train": "training gLoss at the end",
-            "gloss": "held-out gLoss"},
+    "fit": {
+        "gloss_train_at": "training gLoss at the read-out step",
+        "gloss_train": "training gLoss at the end",
+        "gloss": "held-out gLoss",
+    },
     "heldout": {"gloss": "held-out gLoss"},
-}  # fmt: skip
+}
 TARGET_RATIO = {
     "fit": 0.7,
     "heldout": 0.9,
@@ -90,7 +100,8 @@ TARGET_RATIO = {
 
 
 def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") -> pd.DataFrame:
-    "wAR-Tok against two-stage at `level` in each of the regime's matched tables: ratio, seeds, difference in std."
+    """wAR-Tok against two-stage at `level` in each of the regime's matched tables: ratio,
+    seeds, difference in std."""
     rows = []
     for col, what in FRONTIER[regime].items():
         f = Path(folder) / f"matched_{col}.csv"
@@ -99,15 +110,29 @@ def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") ->
         if len(w):
             r = w.iloc[0]
             ok = r.ratio <= TARGET_RATIO[regime] and r.diff_in_std > 2
-            rows.append({"gLoss": what, "level": level, "wAR-Tok / two-stage": r.ratio, "seeds": int(r.seeds),
-                         "difference (seed std)": r.diff_in_std, "verdict": "met" if ok else "missed"})  # fmt: skip
+            rows.append(
+                {
+                    "gLoss": what,
+                    "level": level,
+                    "wAR-Tok / two-stage": r.ratio,
+                    "seeds": int(r.seeds),
+                    "difference (seed std)": r.diff_in_std,
+                    "verdict": "met" if ok else "missed",
+                }
+            )
     return pd.DataFrame(rows)
 
 # %% ../nbs/17_targets.ipynb #17-targets-012
 COLOURS = {  # one colour per method and reading, in every figure of this report
-    "two_stage": "#4d4d4d", "frozen_random": "#1f77b4", "proxy_init": "#17becf", "sharpened_proxy": "#d62728",
-    "ema": "#ff7f0e", "joint": "#9467bd", "warm_proxy": "#8c564b", "pretrained": "#e377c2",
-}  # fmt: skip
+    "two_stage": "#4d4d4d",
+    "frozen_random": "#1f77b4",
+    "proxy_init": "#17becf",
+    "sharpened_proxy": "#d62728",
+    "ema": "#ff7f0e",
+    "joint": "#9467bd",
+    "warm_proxy": "#8c564b",
+    "pretrained": "#e377c2",
+}
 
 
 YLABEL = {
@@ -117,7 +142,8 @@ YLABEL = {
 
 
 def plot_selection(folders: dict, path=None):
-    "Per regime: the two-stage K-curve of the selection and each reading's candidate, gLoss over rMSE (log)."
+    """Per regime: the two-stage K-curve of the selection and each reading's candidate, gLoss
+    over rMSE (log)."""
     fig, axes = plt.subplots(1, len(folders), figsize=(5.5 * len(folders), 5.2), squeeze=False)
     for ax, (regime, folder) in zip(axes[0], folders.items()):
         pts = pd.read_csv(Path(folder) / "selection_points.csv")
@@ -153,7 +179,8 @@ def plot_selection(folders: dict, path=None):
 
 # %% ../nbs/17_targets.ipynb #17-targets-014
 def _provenance(folder: Path, split: str) -> str:
-    "Runs, summed wall time and commits of a regime's runs.csv rows of `split` (selection: also 'heldout')."
+    """Runs, summed wall time and commits of a regime's runs.csv rows of `split` (selection:
+    also 'heldout')."""
     runs = pd.read_csv(Path(folder) / "runs.csv")
     runs = runs[runs.split.isin([split, "heldout"] if split == "selection" else [split])]
     commits = ", ".join(f"`{c}`" for c in sorted(set(runs.commit)))
@@ -164,8 +191,10 @@ def _provenance(folder: Path, split: str) -> str:
 def targets_verdict(toy: pd.DataFrame, sel: dict) -> list[str]:
     "The answer so far, in words, from the toy summary and each regime's selection summary."
     wins = [f"{READINGS[r][0]} `{r}`" for r in toy[toy.removed >= 4].reading if r in READINGS]
-    out = [f"- **Toy** (5 seeds): the nuisance bit is removed in ≥ 4 of 5 seeds by {', '.join(wins) or 'no reading'}; "
-           "by no other reading."]  # fmt: skip
+    out = [
+        f"- **Toy** (5 seeds): the nuisance bit is removed in ≥ 4 of 5 seeds by {', '.join(wins) or 'no reading'}; "
+        "by no other reading."
+    ]
     for regime, s in sel.items():
         best, t1 = s.iloc[0], s[s.reading == "frozen_random"]
         side = "below" if best.excess < 0 else "above"
@@ -192,12 +221,13 @@ def targets_verdict(toy: pd.DataFrame, sel: dict) -> list[str]:
             line += (
                 f" Tokens do not settle (churn > 50% per log interval) under {', '.join(churn)}."
             )
-        out.append(line)  # fmt: skip
+        out.append(line)
     return out
 
 # %% ../nbs/17_targets.ipynb #17-targets-016
 def write_targets_report(report_dir) -> Path:
-    "README.md and targets.png of the target study, from `toy.csv` and each regime's `selection*.csv` and `runs.csv`."
+    """README.md and targets.png of the target study, from `toy.csv` and each regime's
+    `selection*.csv` and `runs.csv`."""
     d = Path(report_dir)
     toy = toy_summary(pd.read_csv(d / "toy.csv"))
     folders = {r: d / r for r in REGIMES if (d / r / "selection.csv").exists()}
@@ -233,31 +263,56 @@ def _frontier_lines(sel: dict, front: dict) -> list[str]:
     for r, f in front.items():
         reading = sel[r].reading.iloc[0]
         for x in f.itertuples():
-            out.append(f"- **Frontier, {r}** ({x.seeds} seeds, the chosen {READINGS[reading][0]} `{reading}`): "
-                       f"{x.gLoss} at the {x.level} reconstruction, wAR-Tok / two-stage {x[3]:.3f} "
-                       f"(target ≤ {TARGET_RATIO[r]}), {x[5]:.1f} seed std: **{x.verdict}**.")  # fmt: skip
+            out.append(
+                f"- **Frontier, {r}** ({x.seeds} seeds, the chosen {READINGS[reading][0]} "
+                f"`{reading}`): "
+                f"{x.gLoss} at the {x.level} reconstruction, wAR-Tok / two-stage {x[3]:.3f} "
+                f"(target ≤ {TARGET_RATIO[r]}), {x[5]:.1f} seed std: **{x.verdict}**."
+            )
     return out or [
-        "- **Frontier** (≥ 3 seeds, matched reconstruction): not run yet for a reading other than T1."
+        "- **Frontier** (≥ 3 seeds, matched reconstruction): not run yet for a reading other "
+        "than T1."
     ]
 
 
 def _targets_header(toy: pd.DataFrame, sel: dict, front: dict) -> list[str]:
     "Title, the answer so far, one row per reading, the figure."
     return [
-        "# reports/cifar10/targets — which target makes wAR-Tok work?", "",
-        "Written by `write_targets_report` (`nbs/17_targets.ipynb`) from this folder's CSVs: `python "
-        "experiments/targets.py report`. The paper's text is not available (abstract and a summary only), so "
-        "its target is read several ways (`nbs/07_dpd.ipynb` §6); each reading is measured here. T1's own "
-        "frontiers are `reports/cifar10/frontier_long` (generalising) and `reports/cifar10/fit` (fit).", "",
-        "**The answer so far**", "", *targets_verdict(toy, sel), *_frontier_lines(sel, front), "",
-        "Excess: the candidate's gLoss minus the two-stage K-curve's at the candidate's own rMSE (nats/token; "
-        "negative is below the curve, the paper's claim); ratio: the same as a quotient. One seed: a selection, "
-        "not a result.", "", *md_table(_reading_rows(toy, sel)), "", "![selection](targets.png)", "",
-    ]  # fmt: skip
+        "# reports/cifar10/targets — which target makes wAR-Tok work?",
+        "",
+        "Written by `write_targets_report` (`nbs/17_targets.ipynb`) from this folder's CSVs: "
+        "`python "
+        "experiments/targets.py report`. The paper's text is not available (abstract and a "
+        "summary only), so "
+        "its target is read several ways (`nbs/07_dpd.ipynb` §6); each reading is measured "
+        "here. T1's own "
+        "frontiers are `reports/cifar10/frontier_long` (generalising) and "
+        "`reports/cifar10/fit` (fit).",
+        "",
+        "**The answer so far**",
+        "",
+        *targets_verdict(toy, sel),
+        *_frontier_lines(sel, front),
+        "",
+        "Excess: the candidate's gLoss minus the two-stage K-curve's at the candidate's own "
+        "rMSE (nats/token; "
+        "negative is below the curve, the paper's claim); ratio: the same as a quotient. One "
+        "seed: a selection, "
+        "not a result.",
+        "",
+        *md_table(_reading_rows(toy, sel)),
+        "",
+        "![selection](targets.png)",
+        "",
+    ]
 
 # %% ../nbs/17_targets.ipynb #17-targets-018
-MECH = {"target_entropy": "target H / log K", "proxy_nll": "proxy NLL / log K", "churn_tokens": "churn",
-        "restarts_per_step": "restarts / step"}  # fmt: skip
+MECH = {
+    "target_entropy": "target H / log K",
+    "proxy_nll": "proxy NLL / log K",
+    "churn_tokens": "churn",
+    "restarts_per_step": "restarts / step",
+}
 SELECTION_COLUMNS = ["reading", "setting", "rmse", "gloss", "curve_gloss", "excess", "ratio", *MECH]
 
 
@@ -265,17 +320,39 @@ def _targets_body(d: Path, toy: pd.DataFrame, sel: dict, front: dict) -> list[st
     "The toy's table and each regime's selection (and frontier) with its mechanism and provenance."
     tj = pd.read_json(d / "toy.json", typ="series")
     toy_t = toy.drop(columns=["seeds"]).rename(columns={"removed": "bit removed (seeds)"})
-    lines = ["## The toy (09_train's duplicate-code task)", "",
-             f"`experiments/targets.py toy` at commit `{tj['commit']}`, {tj['wall_time_s'] / 60:.1f} min; medians "
-             "over the seeds.", "", *md_table(toy_t), ""]  # fmt: skip
+    lines = [
+        "## The toy (09_train's duplicate-code task)",
+        "",
+        f"`experiments/targets.py toy` at commit `{tj['commit']}`, {tj['wall_time_s'] / 60:.1f} min; medians "
+        "over the seeds.",
+        "",
+        *md_table(toy_t),
+        "",
+    ]
     for r, s in sel.items():
         cols = [c for c in SELECTION_COLUMNS if c in s]
-        lines += [f"## Selection: {REGIMES[r]}", "", f"`experiments/targets.py {r}`: {_provenance(d / r, 'selection')}."
-                  " Mechanism: each run's last log row.", "", *md_table(s[cols].rename(columns=MECH)), ""]  # fmt: skip
+        lines += [
+            f"## Selection: {REGIMES[r]}",
+            "",
+            f"`experiments/targets.py {r}`: {_provenance(d / r, 'selection')}."
+            " Mechanism: each run's last log row.",
+            "",
+            *md_table(s[cols].rename(columns=MECH)),
+            "",
+        ]
         if len(front[r]):
             mech = pd.read_csv(d / r / "mechanism.csv").rename(columns=MECH)
-            lines += [f"## Frontier: {r} regime", "", f"`experiments/targets.py {r}-frontier`: "
-                      f"{_provenance(d / r, 'test')}; the study's own report: `{r}/table.md`.", "",
-                      *md_table(front[r]), "", "Mechanism of the frontier's runs (mean over seeds):", "",
-                      *md_table(mech), ""]  # fmt: skip
+            lines += [
+                f"## Frontier: {r} regime",
+                "",
+                f"`experiments/targets.py {r}-frontier`: "
+                f"{_provenance(d / r, 'test')}; the study's own report: `{r}/table.md`.",
+                "",
+                *md_table(front[r]),
+                "",
+                "Mechanism of the frontier's runs (mean over seeds):",
+                "",
+                *md_table(mech),
+                "",
+            ]
     return lines

@@ -105,7 +105,8 @@ def _autocast(device: str, amp: bool):
 
 # %% ../nbs/09_train.ipynb #09-train-016
 class TokenizerTrainer:
-    "One tokenizer optimisation step per call of `step(x, y)`, for any of `METHODS`, configured by whole config groups."
+    """One tokenizer optimisation step per call of `step(x, y)`, for any of `METHODS`,
+    configured by whole config groups."""
 
     def __init__(
         self,
@@ -220,7 +221,8 @@ def _wrap_for_ddp(self: TokenizerTrainer):
 def reconstruction_loss(
     self: TokenizerTrainer, x: torch.Tensor, recon: torch.Tensor
 ) -> torch.Tensor:
-    "The pixel loss (`tokenizer.rec_loss`); `step` adds the VQ codebook and commitment loss `aux['vq_loss']`."
+    "The pixel loss (`tokenizer.rec_loss`); `step` adds the VQ codebook and commitment loss "
+    "`aux['vq_loss']`."
     return pixel_loss(recon.float(), x, self.tokenizer_cfg.rec_loss)
 
 # %% ../nbs/09_train.ipynb #09-train-024-1
@@ -235,7 +237,8 @@ def perceptual_term(
 # %% ../nbs/09_train.ipynb #09-train-024-2
 @patch
 def gan_term(self: TokenizerTrainer, recon: torch.Tensor) -> Optional[torch.Tensor]:
-    "The generator's hinge term, from `tokenizer.gan_start` on: gradients reach `recon`, not the discriminator."
+    """The generator's hinge term, from `tokenizer.gan_start` on: gradients reach `recon`, not
+    the discriminator."""
     if not self._gan_on():
         return None
     self.disc.requires_grad_(False)
@@ -262,7 +265,8 @@ def dpd_term(
         self.dpd.target.start(self.proxy)
     if dpd.target_entropy is not None and self.step_count == dpd.start_step:
         self._solve_target_temperature(aux)
-    # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step (update_side_models)
+    # one proxy forward serves both its contrast (detached, in DPD.loss) and its MLE step
+    # (update_side_models)
     self._proxy_log_probs = F.log_softmax(
         self.proxy_step(aux["indices"].detach(), labels).float(), -1
     )
@@ -289,7 +293,8 @@ def _solve_target_temperature(self: TokenizerTrainer, aux: dict):
 def backprop_ar_term(
     self: TokenizerTrainer, aux: dict, labels: Optional[torch.Tensor], log: dict
 ) -> Optional[torch.Tensor]:
-    "Backprop-AR: λ_AR · the AR model's NLL of the straight-through one-hots, backpropagated into the encoder."
+    "Backprop-AR: λ_AR · the AR model's NLL of the straight-through one-hots, backpropagated "
+    "into the encoder."
     if self.method != "backprop_ar":
         return None
     dpd = self.dpd_cfg
@@ -360,7 +365,8 @@ def track_first_bad(
 
 # %% ../nbs/09_train.ipynb #09-train-030-1
 def first_bad_step(first_bad: Optional[torch.Tensor]) -> int:
-    "The earliest non-finite step any rank recorded (-1: none). Reads the device; a collective under torchrun."
+    """The earliest non-finite step any rank recorded (-1: none). Reads the device; a
+    collective under torchrun."""
     if first_bad is None:
         return -1
     steps = [int(v) for v in gather_in_order(first_bad.view(1)).tolist()]
@@ -386,7 +392,8 @@ def check_finite(self: TokenizerTrainer):
 # %% ../nbs/09_train.ipynb #09-train-030-4
 @patch
 def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
-    "Backward, clip, step the tokenizer (and, for backprop-AR, the AR model that shared the backward pass)."
+    """Backward, clip, step the tokenizer (and, for backprop-AR, the AR model that shared the
+    backward pass)."""
     self.opt.zero_grad(set_to_none=True)
     if self.proxy_opt is not None:
         self.proxy_opt.zero_grad(set_to_none=True)
@@ -404,7 +411,8 @@ def _optimise(self: TokenizerTrainer, loss: torch.Tensor):
 def update_side_models(
     self: TokenizerTrainer, x, recon, aux: dict, labels, log: dict, gan_on: bool
 ):
-    "The proxy's MLE step(s) and the target's update (wAR-Tok), the discriminator step, the tokenizer EMA."
+    "The proxy's MLE step(s) and the target's update (wAR-Tok), the discriminator step, the "
+    "tokenizer EMA."
     if self.method == "wartok":  # the proxy tracks the tokens the tokenizer emits now
         for i, (z, y) in enumerate(self._proxy_batches(aux["indices"], labels)):
             # the first step reuses the contrast's forward
@@ -597,7 +605,8 @@ def tokenize_dataset(
 
 # %% ../nbs/09_train.ipynb #09-train-044
 class PriorTrainer:
-    "Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, `train.ar_lr`, ...)."
+    """Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`,
+    `train.ar_lr`, ...)."""
 
     def __init__(
         self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu"
@@ -687,7 +696,8 @@ def evaluate_nll(
 def _restore(
     trainer, loader, ckpt_path: Path, log_path: Path, resume: bool
 ) -> tuple[int, list[dict]]:
-    "Load the latest checkpoint into `trainer` and `loader` (with `resume`); the step to start at and the log so far."
+    "Load the latest checkpoint into `trainer` and `loader` (with `resume`); the step to "
+    "start at and the log so far."
     state = latest_checkpoint(ckpt_path) if resume else None
     if state is None and not resume and (ckpt_path.exists() or log_path.exists()):
         raise FileExistsError(
@@ -709,7 +719,8 @@ def _restore(
         set_rng_state(rng)
         start = state["step"]
     barrier()  # every rank has read the folder before rank 0 rewrites the log
-    # keep only log rows the checkpoint covers; a fresh run starts an empty log. Rank 0 is the only writer.
+    # keep only log rows the checkpoint covers; a fresh run starts an empty log. Rank 0 is the
+    # only writer.
     return start, keep_log_rows(log_path, start) if is_main() else []
 
 # %% ../nbs/09_train.ipynb #09-train-050-6
@@ -786,9 +797,12 @@ from .tokenizer import VectorQuantizer
 
 
 def duplicate_setup(seed=0, init_std=None):
-    "The task's data and models at `seed`, drawn in one fixed order (training and the fixed point below share them)."
+    """The task's data and models at `seed`, drawn in one fixed order (training and the fixed
+    point below share them)."""
     torch.manual_seed(seed)
-    L, M, N = 8, 4, 512
+    L = 8  # positions
+    M = 4  # contents
+    N = 512  # sequences
     content = torch.zeros(N, L, dtype=torch.long)
     content[:, 0] = torch.randint(0, M, (N,))
     for i in range(1, L):
@@ -821,7 +835,8 @@ def bernoulli_entropy(p):
 
 
 def dup_entropy(toks, M):
-    "H(duplicate | content), nats: the two codes of a content are 2m and 2m+1; a content no token uses adds nothing."
+    """H(duplicate | content), nats: the two codes of a content are 2m and 2m+1; a content no
+    token uses adds nothing."""
     h = 0.0
     for m in range(M):
         used = toks // 2 == m
@@ -843,7 +858,8 @@ def duplicate_task(
     target_lr=None,
 ):
     t = duplicate_setup(seed, init_std)
-    vq, content, X, K = t.vq, t.content, t.X, t.K
+    vq, content = t.vq, t.content
+    X, K = t.X, t.K
     enc = lambda x: t.lin(x[..., :2]) + F.pad(x[..., 2:], (2, 0))  # the nuisance passes through
     opt = torch.optim.Adam([*t.lin.parameters(), *t.dec.parameters()], 1e-2)
     popt = torch.optim.AdamW(t.proxy.parameters(), 3e-3)
@@ -893,12 +909,14 @@ def over_seeds(settings: dict, seeds=range(5)) -> pd.DataFrame:
 
 
 def removes_bit(df: pd.DataFrame) -> pd.Series:
-    "Runs that keep the content (accuracy >= 0.99) and make the duplicate a function of it (entropy < 0.2 nats)."
+    """Runs that keep the content (accuracy >= 0.99) and make the duplicate a function of it
+    (entropy < 0.2 nats)."""
     return (df.accuracy >= 0.99) & (df.dup_entropy < 0.2)
 
 
 def seed_summary(df: pd.DataFrame) -> pd.DataFrame:
-    "Per setting: the median over seeds, the range, and in how many seeds the nuisance bit was removed."
+    """Per setting: the median over seeds, the range, and in how many seeds the nuisance bit
+    was removed."""
     g = df.assign(removed=removes_bit(df)).groupby("setting", sort=False)
     out = g[["accuracy", "ar_nll", "dup_entropy"]].median().round(3).add_suffix(" (median)")
     for col in ("ar_nll", "dup_entropy"):
