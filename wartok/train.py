@@ -503,9 +503,8 @@ def dpd_stats(self: TokenizerTrainer, e: torch.Tensor, tokens: torch.Tensor) -> 
     10 largest weights (a flat π spreads the gradient over all K codes). Unconditional (null-class) scores."""
     dpd, q = self.dpd, self.tok.quantizer
     proxy_logits = dpd._proxy_logits(tokens, None)
-    target_logits = dpd.target.logits(tokens, None, proxy_logits)
     pi = q.soft_assignment(e, dpd.tau or q.tau)
-    h_target = mean_entropy(target_logits, dpd.target_temperature)
+    h_target = dpd.target.entropy(tokens, None, proxy_logits)  # at its T (07_dpd §6)
     if h_target > 0.95 * math.log(q.K):
         warnings.warn(
             "the DPD target's entropy is within 5% of log K: a near-uniform target only raises the "
