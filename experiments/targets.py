@@ -5,7 +5,12 @@ selection of both gLoss regimes; `nbs/17_targets.ipynb` writes the report (repor
     python experiments/targets.py fit [shard]         # the fit regime's selection (run_fit.ipynb, cpu_fit preset)
     python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu preset)
     python experiments/targets.py fit-frontier [shard]  # the fit regime's frontier for the chosen reading
+    python experiments/targets.py heldout-frontier [shard]  # the generalising regime's, at the long budget
     python experiments/targets.py report              # README.md, targets.png from the CSVs
+
+`heldout-frontier` extends reports/cifar10/frontier_long (the chosen reading of the generalising selection, T1,
+at the 1,200-step budget where its mechanism operates) by λ=0.003 so that two-stage K=1024's reconstruction is
+bracketed: its runs.csv starts as frontier_long's (same run ids, so those 12 runs are not rerun) and gains 3 runs.
 
 `fit` and `heldout` take a shard `i/n` (2 cores: run 0/2 and 1/2 side by side with OMP_NUM_THREADS=1); shard 0
 waits for the others and writes `selection*.csv`. Runs already in a regime's runs.csv are skipped, and run folders
@@ -49,18 +54,29 @@ PARAMS = {
                      "-p", "lambdas", "0.003,0.01,0.03", "-p", "ar_weights", "", "-p", "seeds", "0,1,2"],
     "heldout": ["-p", "selection_lambda", "0.1", "-p", "extra", HELDOUT_EXTRA],
 }
+LONG = ROOT / "reports" / "cifar10" / "frontier_long"
+# frontier_long's budget and setting (experiments/frontier_long.sh): T1 as the mechanism report chose it
+LONG_SETTING = ("dpd.target_mode=frozen_random dpd.target_init_std=1.0 dpd.target_entropy=0.7"
+                " tokenizer.dead_code_threshold=0 tokenizer.dead_code_window=10")
+PARAMS["heldout-frontier"] = [
+    "-p", "setting", LONG_SETTING, "-p", "tokenizer_steps", "1200", "-p", "batch_size", "64",
+    "-p", "ar_weights", "", "-p", "prior2x_seeds", "", "-p", "tracking_every", "0",
+    "-p", "codebook_sizes", "256,1024", "-p", "lambdas", "0.003,0.01,0.03", "-p", "seeds", "0,1,2"]
 
 
 def select(mode: str, shard: str = "0/1"):
     "The regime's selection notebook in `phases=selection` (`fit-frontier`: and the frontier), into REPORT/<regime>."
     regime = mode.split("-")[0]
     phases = "selection,frontier" if mode.endswith("frontier") else "selection"
-    out = REPORT / regime
+    long = mode == "heldout-frontier"
+    out = REPORT / ("heldout_frontier" if long else regime)
     out.mkdir(parents=True, exist_ok=True)
+    if long and not (out / "runs.csv").exists():
+        (out / "runs.csv").write_text((LONG / "runs.csv").read_text())  # frontier_long's 12 runs: not rerun
     nb = ROOT / "nbs" / NOTEBOOK[regime]
+    run_dir = ROOT / "runs" / "cifar10" / ("targets_heldout_frontier" if long else f"targets_{regime}")
     args = ["-p", "phases", phases, "-p", "shard", shard, "-p", "candidates", ";".join(CANDIDATES[regime]),
-            "-p", "report_dir", str(out), "-p", "run_dir", str(ROOT / "runs" / "cifar10" / f"targets_{regime}"),
-            *PARAMS[mode]]
+            "-p", "report_dir", str(out), "-p", "run_dir", str(run_dir), *PARAMS[mode]]
     executed = Path("/tmp") / f"targets_{mode}_{shard.replace('/', 'of')}.ipynb"
     subprocess.run([sys.executable, "-m", "papermill", "--log-output", str(nb), str(executed), *args], check=True)
 
@@ -83,7 +99,7 @@ def toy():
 
 if __name__ == "__main__":
     mode, rest = sys.argv[1], sys.argv[2:]
-    if mode in ("fit", "heldout", "fit-frontier"):
+    if mode in ("fit", "heldout", "fit-frontier", "heldout-frontier"):
         select(mode, *rest)
     elif mode == "toy":
         toy()
@@ -91,4 +107,4 @@ if __name__ == "__main__":
         from wartok.targets import write_targets_report
         print(write_targets_report(REPORT))
     else:
-        raise SystemExit(f"unknown mode {mode!r}: expected toy | fit | heldout | fit-frontier | report")
+        raise SystemExit(f"unknown mode {mode!r}: expected toy | fit | heldout | fit-frontier | heldout-frontier | report")
