@@ -26,7 +26,7 @@ def main(out_csv: str, *settings: str):
     rows = []
     for s in settings:
         method, *ov = s.split()
-        cfg = compose_config("cpu", BASE + ov)
+        cfg = compose_config("cpu_studies", BASE + ov)
         # one run folder per setting, named by the setting itself, so resume=True can never reuse another setting's run
         name = hashlib.sha1(s.encode()).hexdigest()[:10]
         row = run_method(cfg, method, Path(f"runs/ablation/{name}"), resume=True, progress=False, train_ds=train,

@@ -42,7 +42,7 @@ COLUMNS = ["setting", "step", "target_entropy", "target_entropy_frac", "target_T
 def splits():
     from wartok.config import compose_config
     from wartok.data import ImageArrays, load_cifar10
-    root = compose_config("cpu").data.root
+    root = compose_config("cpu_studies").data.root
     full = load_cifar10(root, "train", download=False)
     head = ImageArrays(full.images[:10000], full.labels[:10000], full.classes, full.source)
     held = ImageArrays(full.images[-2000:], full.labels[-2000:], full.classes, full.source)
@@ -54,7 +54,7 @@ def dashboard(out: Path, train, held) -> pd.DataFrame:
     from wartok.frontier import tracking_curve
     rows = []
     for i, (label, overrides) in enumerate(SETTINGS.items()):
-        cfg = compose_config("cpu", [*BUDGET, *overrides])
+        cfg = compose_config("cpu_studies", [*BUDGET, *overrides])
         t0 = time.time()
         c = tracking_curve(cfg, "wartok", RUNS / f"wartok_{i}", train, held, every=50, ref_steps=200)
         print(f"{label}: {time.time() - t0:.0f} s", flush=True)
@@ -72,7 +72,7 @@ def usage(out: Path, train, held) -> pd.DataFrame:
     from wartok.train import tokenize_dataset
     rows = []
     for i, (label, overrides) in enumerate(RESTART_RULES.items()):
-        cfg = compose_config("cpu", [*BUDGET, *overrides])
+        cfg = compose_config("cpu_studies", [*BUDGET, *overrides])
         t0 = time.time()
         run = RUNS / f"two_stage_{i}"
         tr = train_tokenizer(cfg, "two_stage", run, train, resume=(run / "tokenizer.ckpt").exists(), progress=False)

@@ -47,7 +47,7 @@ elif __name__ == "__main__":
     rows = []
     for label in labels:
         method, overrides = SETTINGS[label]
-        cfg = compose_config("cpu", [*BUDGET, *overrides])
+        cfg = compose_config("cpu_studies", [*BUDGET, *overrides])
         t0 = time.time()
         c = tracking_curve(cfg, method, RUNS / label, train, held, every=100, ref_steps=200)
         rows.append(c.assign(setting=label, wall_s=time.time() - t0))

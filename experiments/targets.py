@@ -3,7 +3,7 @@ selection of both gLoss regimes; `nbs/17_targets.ipynb` writes the report (repor
 
     python experiments/targets.py toy                 # 09_train's duplicate-code toy, every reading, 5 seeds (~4 min)
     python experiments/targets.py fit [shard]         # the fit regime's selection (run_fit.ipynb, cpu_fit preset)
-    python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu preset)
+    python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu_studies preset)
     python experiments/targets.py fit-frontier [shard]  # the fit regime's frontier for the chosen reading
     python experiments/targets.py heldout-frontier [shard]  # the generalising regime's, at the long budget
     python experiments/targets.py report              # README.md, targets.png from the CSVs
@@ -34,7 +34,7 @@ CANDIDATES = {
         f"dpd.target_mode=ema dpd.target_init_std=null {WARM} {READ}",
         f"dpd.target_mode=joint {READ}",
     ],
-    "heldout": [  # on cpu, whose target keeps the default init unless told
+    "heldout": [  # on cpu_studies, whose target keeps the default init unless told
         f"dpd.target_init_std=1.0 {READ}",
         f"dpd.target_mode=proxy_init {READ}",
         f"dpd.target_mode=sharpened_proxy {WARM} {READ}",

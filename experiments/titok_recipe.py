@@ -28,7 +28,7 @@ EVERY = 150
 
 def curve(name: str, overrides: list[str]) -> list[dict]:
     "Train one setting; its held-out rMSE, code usage, token entropy and distinct codes per position over steps."
-    cfg = compose_config("cpu", BASE + overrides)
+    cfg = compose_config("cpu_studies", BASE + overrides)
     full = load_cifar10(split="train", download=False)
     train = ImageArrays(full.images[:10000], full.labels[:10000], full.classes)
     held = ImageArrays(full.images[-1000:], full.labels[-1000:], full.classes)

@@ -18,14 +18,15 @@ from .ar import ar_train_step, build_proxy
 from .config import compose_config
 from .data import BatchLoader, ImageArrays
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
+from .reports import MECHANISM_COLUMNS, run_mechanism
 from .store import read_jsonl
 from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 
 # %% auto #0
-__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_COLUMNS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
-           'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
-           'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
-           'frontier_verdict', 'run_mechanism', 'mechanism_table', 'md_table', 'write_frontier_report']
+__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points', 'wait_for_runs',
+           'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier', 'curve_excess',
+           'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
+           'frontier_verdict', 'mechanism_table', 'md_table', 'write_frontier_report']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -492,20 +493,6 @@ def frontier_verdict(
     ]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-047-m
-MECHANISM_COLUMNS = ("churn_tokens", "restarts_per_step", "usage", "target_entropy", "proxy_nll")
-
-
-def run_mechanism(folder: Path) -> dict:
-    "A method run folder's last tokenizer log row: mechanism columns, entropy and NLL / log K."
-    last = read_jsonl(Path(folder) / "tokenizer_log.jsonl")[-1]
-    log_k = math.log(
-        json.loads((Path(folder) / "run.json").read_text())["config"]["tokenizer"]["codebook_size"]
-    )
-    row = {k: last.get(k, float("nan")) for k in MECHANISM_COLUMNS}
-    row.update(target_entropy=row["target_entropy"] / log_k, proxy_nll=row["proxy_nll"] / log_k)
-    return row
-
-
 def mechanism_table(runs: pd.DataFrame, run_root: Path, by=("method", "value")) -> pd.DataFrame:
     "Per point of `runs` (mean over its seeds; `by`: the columns that name a point): `run_mechanism` of each run."
     folder = lambda r: Path(run_root) / r.run_id / r.method

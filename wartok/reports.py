@@ -17,10 +17,10 @@ from .store import git_commit, hardware, read_jsonl, writing
 from .tokenizer import METHOD_TOKENIZER
 
 # %% auto #0
-__all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'results_table', 'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples',
-           'plot_codebook_usage', 'describe_sizes', 'flow_line', 'target_sharpness', 'provenance',
-           'relative_to_two_stage', 'write_report', 'report_thumbnail', 'show_report', 'collect_results',
-           'collect_curves']
+__all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'MECHANISM_COLUMNS', 'MECHANISM_NOTE', 'results_table', 'plot_ar_loss',
+           'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line',
+           'target_sharpness', 'provenance', 'relative_to_two_stage', 'run_mechanism', 'mechanism_lines',
+           'write_report', 'report_thumbnail', 'show_report', 'collect_results', 'collect_curves']
 
 # %% ../nbs/12_reports.ipynb #12-reports-030
 PAPER_ROWS = {
@@ -266,6 +266,44 @@ def relative_to_two_stage(rows: list[dict]) -> list[str]:
         md.append(f"- {r['method']}: gLoss {g:.3f}× two-stage's, rMSE {m:+.0%} — target {verdict}.")
     return md
 
+# %% ../nbs/12_reports.ipynb #12-reports-042-m
+MECHANISM_COLUMNS = ("churn_tokens", "restarts_per_step", "usage", "target_entropy", "proxy_nll")
+
+
+def run_mechanism(folder: Path) -> dict:
+    "A method run folder's last tokenizer log row: mechanism columns, entropy and NLL / log K."
+    last = read_jsonl(Path(folder) / "tokenizer_log.jsonl")[-1]
+    run = json.loads((Path(folder) / "run.json").read_text())
+    log_k = math.log(run["config"]["tokenizer"]["codebook_size"])
+    row = {k: last.get(k, float("nan")) for k in MECHANISM_COLUMNS}
+    row.update(target_entropy=row["target_entropy"] / log_k, proxy_nll=row["proxy_nll"] / log_k)
+    return row
+
+# %% ../nbs/12_reports.ipynb #12-reports-042-n
+MECHANISM_NOTE = (
+    "Each DPD run's last tokenizer log row. The mechanism operates (07_dpd §7, `reports/cifar10/mechanism`) "
+    "when the target is sharp (entropy ≤ 0.9 log K), codes keep their meaning (≤ 1 restart a step, ≤ 20% of a "
+    "fixed batch's tokens changed per 50 steps) and the proxy predicts the current tokens (its NLL well below "
+    "their entropy). Entropies and NLLs as a fraction of log K; churn per log interval."
+)
+
+
+def mechanism_lines(rows: list[dict], cfg: DictConfig, run_dir: Path) -> list[str]:
+    "The 'is the DPD's mechanism operating?' section of table.md: one line per DPD run (none: no section)."
+    logged = [r for r in rows if (Path(run_dir) / r["method"] / "tokenizer_log.jsonl").exists()]
+    mech = [{**r, **run_mechanism(Path(run_dir) / r["method"])} for r in logged]
+    mech = [m for m in mech if not math.isnan(m["proxy_nll"])]
+    if not mech:
+        return []
+    log_k = math.log(cfg.tokenizer.codebook_size)
+    head = "| method | target H | proxy NLL | token entropy (eval) | restarts / step | churn | usage |"
+    md = ["", "## Is the DPD's mechanism operating?", "", MECHANISM_NOTE, "", head, "|---" * 7 + "|"]
+    for m in mech:
+        cells = [m["target_entropy"], m["proxy_nll"], m["token_entropy"] / log_k]
+        cells += [m["restarts_per_step"], m["churn_tokens"], m["usage"]]
+        md.append(f"| {m['method']} | " + " | ".join(f"{v:.3g}" for v in cells) + " |")
+    return md
+
 # %% ../nbs/12_reports.ipynb #12-reports-043
 def write_report(
     rows: list[dict], cfg: DictConfig, run_dir: Path, report_dir: Path, notes: str = ""
@@ -292,6 +330,7 @@ def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Pat
         "\n## Where these numbers come from\n",
         *provenance(rows, cfg),
         *relative_to_two_stage(rows),
+        *mechanism_lines(rows, cfg, run_dir),
     ]
     if notes:
         md += ["", notes]
