@@ -281,15 +281,16 @@ def run_mechanism(folder: Path) -> dict:
 
 # %% ../nbs/12_reports.ipynb #12-reports-042-n
 MECHANISM_NOTE = (
-    "Each DPD run's last tokenizer log row. The mechanism operates (07_dpd §7, `reports/cifar10/mechanism`) "
-    "when the target is sharp (entropy ≤ 0.9 log K), codes keep their meaning (≤ 1 restart a step, ≤ 20% of a "
+    "The last tokenizer log row of each run that trains an AR beside the tokenizer (wAR-Tok's proxy; "
+    "backprop-AR's AR, which has no target). The DPD's mechanism operates (07_dpd §7, "
+    "`reports/cifar10/mechanism`) when the target is sharp (entropy ≤ 0.9 log K), codes keep their meaning (≤ 1 restart a step, ≤ 20% of a "
     "fixed batch's tokens changed per 50 steps) and the proxy predicts the current tokens (its NLL well below "
     "their entropy). Entropies and NLLs as a fraction of log K; churn per log interval."
 )
 
 
 def mechanism_lines(rows: list[dict], cfg: DictConfig, run_dir: Path) -> list[str]:
-    "The 'is the DPD's mechanism operating?' section of table.md: one line per DPD run (none: no section)."
+    "The 'is the DPD's mechanism operating?' section of table.md: a line per run with a proxy AR (or none)."
     logged = [r for r in rows if (Path(run_dir) / r["method"] / "tokenizer_log.jsonl").exists()]
     mech = [{**r, **run_mechanism(Path(run_dir) / r["method"])} for r in logged]
     mech = [m for m in mech if not math.isnan(m["proxy_nll"])]
