@@ -193,3 +193,25 @@ def test_lines_a_reader_takes_in():
     long = [s for s in lines if len(s) > 100]
     assert len(long) <= 0.05 * len(lines), f"{len(long)} of {len(lines)} code lines over 100 characters"
     assert not parallel, f"parallel assignments of more than two names: {parallel}"
+
+def test_preset_parameters_list_every_preset():
+    "Each experiment notebook's `preset` parameter names, in its comment, every preset of its dataset."
+    import re
+    presets = {p.stem for p in (ROOT / "wartok" / "conf" / "preset").glob("*.yaml")}
+    imagenet = {p for p in presets if p.startswith("imagenet")}
+    for nb, expected in [("run_cifar", presets - imagenet), ("run_fit", presets - imagenet),
+                         ("run_frontier", presets - imagenet), ("run_imagenet", imagenet)]:
+        cells = nbformat.read(ROOT / "nbs" / f"{nb}.ipynb", as_version=4).cells
+        src = next(c.source for c in cells if "parameters" in c.metadata.get("tags", []))
+        line = next(l for l in src.splitlines() if l.startswith("preset:"))
+        named = set(re.findall(r"[a-z_]+", line.split("#", 1)[1]))
+        assert expected <= named, f"{nb}.ipynb's preset comment lacks {sorted(expected - named)}"
+
+def test_help_loads_no_torch():
+    "`python -m wartok --help` answers at once: the command line loads torch only when a run starts."
+    import subprocess, sys
+    code = ("import sys, contextlib, io\nfrom wartok.cli import parse_args\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit): parse_args(['--help'])\n"
+            "print(sorted(m for m in ('torch', 'pandas', 'torch_fidelity') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out

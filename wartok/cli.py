@@ -6,18 +6,13 @@
 from __future__ import annotations
 import argparse, ast, subprocess, sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import pandas as pd
-from hydra.errors import HydraException
-from omegaconf import DictConfig
+from .config import conf_dir  # hydra only: `--help` answers without loading torch
 
-from .config import ConfigError, compose_config, conf_dir
-from .distributed import barrier, cleanup, init_distributed, is_main
-from .experiment import run_methods
-from .reports import write_report
-from .store import project_root
-from .train import METHODS
+if TYPE_CHECKING:  # annotations only: the modules that load torch are imported where a run needs them
+    import pandas as pd
+    from omegaconf import DictConfig
 
 # %% auto #0
 __all__ = ['parameter_overrides', 'run_experiment', 'choices', 'parse_args', 'main', 'torchrun_command', 'launch']
@@ -42,6 +37,8 @@ def parameter_overrides(
     if device is not None:
         ov.append(f"device={device}")
     if methods is not None:
+        from wartok.train import METHODS
+
         ms = [m.strip() for m in methods.split(",")] if isinstance(methods, str) else list(methods)
         bad = [m for m in ms if m not in METHODS]
         if bad:
@@ -76,6 +73,11 @@ def run_experiment(
     notes: str = "",
 ) -> pd.DataFrame:
     "Every method of `cfg.train.methods` on the same data (`run_methods`), then the report. Returns the results."
+    import pandas as pd
+    from wartok.distributed import barrier, is_main
+    from wartok.experiment import run_methods
+    from wartok.reports import write_report
+
     rows = run_methods(cfg, run_dir, resume=resume, progress=progress)
     if is_main():
         write_report(rows, cfg, run_dir, report_dir, notes)  # one writer
@@ -121,6 +123,12 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
 # %% ../nbs/13_cli.ipynb #13-cli-008
 def main(argv: Optional[list[str]] = None) -> int:
     a = parse_args(argv)
+    from hydra.errors import HydraException
+    from wartok.config import ConfigError, compose_config
+    from wartok.data import DataError
+    from wartok.distributed import cleanup, init_distributed
+    from wartok.store import project_root
+
     try:  # a mistyped preset, group or key: one line, not a traceback
         cfg = compose_config(a.preset, [*a.overrides, f"data={a.dataset}"])
     except (ConfigError, HydraException) as e:
@@ -136,26 +144,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     notes = (
         a.notes + "\n\n" if a.notes else ""
     ) + f"Launched with {info.world_size} process(es) ({launcher})."
+    bar_or_lines = True if sys.stderr.isatty() else "lines"  # a bar in a terminal, lines in a log file
+    progress = bar_or_lines if info.is_main and not a.no_progress else False
     try:
-        # a tqdm bar in a terminal, lines in a log file
-        bar_or_lines = True if sys.stderr.isatty() else "lines"
-        results = run_experiment(
-            cfg,
-            run_dir,
-            report_dir,
-            resume=a.resume,
-            progress=bar_or_lines if info.is_main and not a.no_progress else False,
-            notes=notes,
-        )
-        if info.is_main:
-            print(
-                results[["method", "rmse", "psnr", "gloss", "usage", "wall_time_s"]].to_string(
-                    index=False
-                )
-            )
-            print(f"report: {report_dir / 'table.md'}")
+        results = run_experiment(cfg, run_dir, report_dir, resume=a.resume, progress=progress, notes=notes)
+    except DataError as e:  # no data where the config points: one line (nothing was created for it)
+        print(f"python -m wartok: {e}", file=sys.stderr)
+        return 2
     finally:
         cleanup()
+    if info.is_main:
+        cols = ["method", "rmse", "psnr", "gloss", "usage", "wall_time_s"]
+        print(results[cols].to_string(index=False))
+        print(f"report: {report_dir / 'table.md'}")
     return 0
 
 # %% ../nbs/13_cli.ipynb #13-cli-010
@@ -170,50 +171,22 @@ def torchrun_command(
     notes: str = "",
 ) -> list[str]:
     "The torchrun command line for one experiment."
-    cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        f"--nproc_per_node={int(nproc_per_node)}",
-        "-m",
-        "wartok",
-        "--preset",
-        preset,
-        "--dataset",
-        dataset,
-        "--run-dir",
-        str(run_dir),
-        "--report-dir",
-        str(report_dir),
-        "--no-progress",
-    ]
-    return (
-        cmd
-        + (["--resume"] if resume else [])
-        + (["--notes", notes] if notes else [])
-        + list(overrides)
-    )
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={int(nproc_per_node)}"]
+    cmd += ["-m", "wartok", "--preset", preset, "--dataset", dataset]
+    cmd += ["--run-dir", str(run_dir), "--report-dir", str(report_dir), "--no-progress"]
+    cmd += ["--resume"] if resume else []
+    return cmd + (["--notes", notes] if notes else []) + list(overrides)
 
 # %% ../nbs/13_cli.ipynb #13-cli-010-1
-def launch(
-    nproc_per_node: int,
-    preset: str,
-    dataset: str,
-    run_dir: Path,
-    report_dir: Path,
-    overrides: list[str] = (),
-    resume: bool = False,
-    notes: str = "",
-):
-    "Run `torchrun_command(...)`, echoing its output; returns results.csv as a DataFrame."
-    cmd = torchrun_command(
-        nproc_per_node, preset, dataset, run_dir, report_dir, overrides, resume, notes
-    )
+def launch(*args, **kwargs) -> pd.DataFrame:
+    "Run `torchrun_command(*args, **kwargs)`, echoing its output; returns the results.csv it wrote."
+    import pandas as pd
+
+    cmd = torchrun_command(*args, **kwargs)
     print("$", " ".join(cmd), flush=True)
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as p:
         for line in p.stdout:
             print(line, end="", flush=True)
     if p.returncode:
         raise RuntimeError(f"torchrun exited with status {p.returncode} (its output is above)")
-    return pd.read_csv(Path(report_dir) / "results.csv")
+    return pd.read_csv(Path(cmd[cmd.index("--report-dir") + 1]) / "results.csv")

@@ -102,6 +102,7 @@ def check_cifar10_archive(path: Path) -> str:
 def download_cifar10(root: Path, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5) -> Path:
     "Download the CIFAR-10 archive into `root`, verify its md5, and return its path."
     root = Path(root)
+    made = [d for d in [root, *root.parents] if not d.exists()]  # removed again if the download fails
     root.mkdir(parents=True, exist_ok=True)
     dest = root / "cifar-10-python.tar.gz"
     fd, tmp = tempfile.mkstemp(dir=root, suffix=".part")
@@ -129,6 +130,9 @@ def download_cifar10(root: Path, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+        for d in made if not dest.exists() else []:  # deepest first: nothing left for a failed download
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
 
 # %% ../nbs/03_data.ipynb #03-data-012
 _SPLITS = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
