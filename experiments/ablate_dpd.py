@@ -11,7 +11,7 @@ import hashlib, json, sys
 from pathlib import Path
 import pandas as pd
 from wartok.config import compose_config
-from wartok.data import ImageArrays, load_cifar10
+from wartok.data import load_cifar10, train_heldout_split
 from wartok.experiment import run_method
 
 BASE = ["train.tokenizer_steps=300", "train.ar_steps=300", "train.batch_size=32", "train.ar_batch_size=64",
@@ -21,8 +21,7 @@ BASE = ["train.tokenizer_steps=300", "train.ar_steps=300", "train.batch_size=32"
 def main(out_csv: str, *settings: str):
     full = load_cifar10(split="train", download=False)
     # 8,000 training images to train on, the last 2,000 of the training split to evaluate on
-    train = ImageArrays(full.images[:8000], full.labels[:8000], full.classes)
-    held = ImageArrays(full.images[-2000:], full.labels[-2000:], full.classes)
+    train, held = train_heldout_split(full, 8000, 2000)
     rows = []
     for s in settings:
         method, *ov = s.split()

@@ -16,12 +16,11 @@ BUDGET = ["train.tokenizer_steps=400", "train.ar_steps=400", "train.batch_size=3
           "data.eval_limit=null"]  # run_frontier's budget at its defaults
 
 if __name__ == "__main__":
-    from wartok.data import ImageArrays, load_cifar10
+    from wartok.data import load_cifar10, train_heldout_split
     from wartok.frontier import Point, run_points
     k, out = int(sys.argv[1]), Path(sys.argv[2])
     full = load_cifar10(None, "train", download=False)
-    train = ImageArrays(full.images[:10000], full.labels[:10000], full.classes, full.source)
-    held = ImageArrays(full.images[-2000:], full.labels[-2000:], full.classes, full.source)
+    train, held = train_heldout_split(full, 10000, 2000)
     p = Point("two_stage", "tokenizer.codebook_size", k)
     new = run_points([p], [0], "heldout", (train, held), BUDGET, out / "runs.csv", out / "runs", "cpu")
     old = pd.read_csv(Path(__file__).resolve().parents[1] / "reports/cifar10/frontier/runs.csv").set_index("run_id")

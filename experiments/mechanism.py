@@ -41,11 +41,10 @@ COLUMNS = ["setting", "step", "target_entropy", "target_entropy_frac", "target_T
 
 def splits():
     from wartok.config import compose_config
-    from wartok.data import ImageArrays, load_cifar10
+    from wartok.data import load_cifar10, train_heldout_split
     root = compose_config("cpu_studies").data.root
     full = load_cifar10(root, "train", download=False)
-    head = ImageArrays(full.images[:10000], full.labels[:10000], full.classes, full.source)
-    held = ImageArrays(full.images[-2000:], full.labels[-2000:], full.classes, full.source)
+    head, held = train_heldout_split(full, 10000, 2000)
     return head, held
 
 

@@ -3,7 +3,7 @@ selection of both gLoss regimes; `nbs/17_targets.ipynb` writes the report (repor
 
     python experiments/targets.py toy                 # 09_train's duplicate-code toy, every reading, 5 seeds (~4 min)
     python experiments/targets.py fit [shard]         # the fit regime's selection (run_fit.ipynb, cpu_fit preset)
-    python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu_studies preset)
+    python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu_studies)
     python experiments/targets.py fit-frontier [shard]  # the fit regime's frontier for the chosen reading
     python experiments/targets.py heldout-frontier [shard]  # the generalising regime's, at the long budget
     python experiments/targets.py report              # README.md, targets.png from the CSVs
@@ -107,4 +107,5 @@ if __name__ == "__main__":
         from wartok.targets import write_targets_report
         print(write_targets_report(REPORT))
     else:
-        raise SystemExit(f"unknown mode {mode!r}: expected toy | fit | heldout | fit-frontier | heldout-frontier | report")
+        modes = "toy | fit | heldout | fit-frontier | heldout-frontier | report"
+        raise SystemExit(f"unknown mode {mode!r}: expected {modes}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 from wartok.config import compose_config
-from wartok.data import BatchLoader, ImageArrays, load_cifar10
+from wartok.data import BatchLoader, load_cifar10, train_heldout_split
 from wartok.metrics import tokenizer_metrics
 from wartok.store import git_commit
 from wartok.tokenizer import build_tokenizer
@@ -30,8 +30,7 @@ def curve(name: str, overrides: list[str]) -> list[dict]:
     "Train one setting; its held-out rMSE, code usage, token entropy and distinct codes per position over steps."
     cfg = compose_config("cpu_studies", BASE + overrides)
     full = load_cifar10(split="train", download=False)
-    train = ImageArrays(full.images[:10000], full.labels[:10000], full.classes)
-    held = ImageArrays(full.images[-1000:], full.labels[-1000:], full.classes)
+    train, held = train_heldout_split(full, 10000, 1000)
     torch.manual_seed(0)
     tok = build_tokenizer(None, cfg.tokenizer)
     tr = TokenizerTrainer(tok, "two_stage", cfg.train, cfg.tokenizer, cfg.dpd)

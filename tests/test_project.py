@@ -134,6 +134,12 @@ def _group_choices(preset: Path) -> dict:
                 for k, v in d.items(): chosen[k.replace("override /", "").lstrip("/")] = v
     return chosen
 
+def _parent_presets(preset: Path) -> list[str]:
+    "The presets a preset composes on top of (plain names in its defaults list, `_self_` aside)."
+    from omegaconf import OmegaConf
+    names = OmegaConf.to_container(OmegaConf.load(preset)).get("defaults", [])
+    return [d for d in names if isinstance(d, str) and d != "_self_"]
+
 def test_each_default_lives_in_one_place():
     """The dataclasses of wartok.config hold the defaults. The default option of each config group holds nothing
     (any value there would repeat or contradict the dataclass); another option of a group (titok, imagenet_folder)
@@ -163,6 +169,8 @@ def test_each_default_lives_in_one_place():
         for group, option in _group_choices(preset).items():
             if group in schema:
                 base.update({f"{group}.{k}": v for k, v in _yaml_values(conf / group / f"{option}.yaml").items()})
+        for parent in _parent_presets(preset):  # a preset built on another changes that one's values
+            base.update(_yaml_values(conf / "preset" / f"{parent}.yaml"))
         problems += [f"preset/{preset.name}: {k}={v!r} repeats what it changes" for k, v in
                      _yaml_values(preset).items() if k in base and base[k] == v]
         problems += [f"preset/{preset.name}: {k} is not a config key" for k in _yaml_values(preset) if k not in base]
@@ -215,3 +223,19 @@ def test_help_loads_no_torch():
             "print(sorted(m for m in ('torch', 'pandas', 'torch_fidelity') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
+
+def _outputs_text(nb_path: Path):
+    "(cell id, text) of every text output of a committed notebook (streams, plain/markdown/html data, errors)."
+    for cell in nbformat.read(nb_path, as_version=4).cells:
+        for o in cell.get("outputs", []):
+            parts = [o.get("text", "")] + [v for k, v in o.get("data", {}).items() if k.startswith("text/")]
+            yield cell.get("id"), "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+def test_notebook_outputs_hold_no_warnings_or_local_paths():
+    "What a reader sees in a committed notebook: no warning text, no path of the machine that executed it."
+    import re
+    warning = re.compile(r"\b[A-Z]\w*Warning\b")
+    local = re.compile(r"(?<![\w.~])/(?:root|home|work|tmp|check|usr)/[\w.-]+")
+    bad = [(nb.name, cid, m.group(0)) for nb in sorted((ROOT / "nbs").glob("*.ipynb"))
+           for cid, text in _outputs_text(nb) for m in [*warning.finditer(text), *local.finditer(text)]]
+    assert not bad, f"{len(bad)} warning or local-path outputs, e.g. {bad[:5]}"

@@ -18,9 +18,9 @@ from torch.utils.data import DistributedSampler
 # %% auto #0
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_DIR', 'KNOWN_CIFAR10_REBUILDS', 'CIFAR10_CLASSES', 'IMAGE_EXTS', 'DataError',
            'default_data_root', 'resolve_root', 'md5sum', 'find_cifar10', 'check_cifar10_archive', 'download_cifar10',
-           'to_float', 'to_uint8', 'ImageArrays', 'load_cifar10', 'make_fake_cifar10', 'center_crop_resize',
-           'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'build_split', 'describe_dataset',
-           'dataset_fingerprint']
+           'to_float', 'to_uint8', 'ImageArrays', 'subset', 'train_heldout_split', 'load_cifar10', 'make_fake_cifar10',
+           'center_crop_resize', 'ImageFolder', 'make_image_folder', 'BatchLoader', 'build_dataset', 'build_split',
+           'describe_dataset', 'dataset_fingerprint']
 
 # %% ../nbs/03_data.ipynb #03-data-005
 class DataError(RuntimeError):
@@ -43,7 +43,7 @@ def resolve_root(root: str | os.PathLike | None) -> Path:
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
 CIFAR10_DIR = "cifar-10-batches-py"
-# Archives in the official layout whose md5 we know; accepted with a warning.
+# Archives in the official layout whose md5 we know: accepted, and named in every report's data line.
 KNOWN_CIFAR10_REBUILDS = {
     "2290b2fea8567471d4dc6b753835b83b": (
         "cifar-10-python-jpegq75.tar.gz, a lossy JPEG-q75 rebuild (FID not comparable to published numbers)"
@@ -86,17 +86,22 @@ def find_cifar10(root: Path) -> Optional[Path]:
     return others[0] if others else None
 
 # %% ../nbs/03_data.ipynb #03-data-008-2
+_CHECKED: dict[tuple[str, float], str] = {}  # (archive, mtime) -> md5: each archive is hashed once
+
+
 def check_cifar10_archive(path: Path) -> str:
-    "md5 of the archive at `path`; warns (naming both checksums) unless it is the official one."
-    got = md5sum(path)
-    if got != CIFAR10_MD5:
-        what = KNOWN_CIFAR10_REBUILDS.get(got, "an unknown archive in the CIFAR-10 layout")
-        warnings.warn(
-            f"CIFAR-10 archive {path} has md5 {got}, not the official {CIFAR10_MD5}: "
-            f"using it as {what}.",
-            stacklevel=2,
-        )
-    return got
+    """md5 of the archive at `path`; warns once (naming both checksums) unless it is the official archive or a
+    known rebuild (`KNOWN_CIFAR10_REBUILDS`, which `describe_dataset` names in every report)."""
+    key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
+    if key not in _CHECKED:
+        _CHECKED[key] = got = md5sum(path)
+        if got != CIFAR10_MD5 and got not in KNOWN_CIFAR10_REBUILDS:
+            warnings.warn(
+                f"CIFAR-10 archive {path} has md5 {got}, not the official {CIFAR10_MD5}: "
+                "using it as an unknown archive in the CIFAR-10 layout.",
+                stacklevel=2,
+            )
+    return _CHECKED[key]
 
 # %% ../nbs/03_data.ipynb #03-data-010
 def download_cifar10(root: Path, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5) -> Path:
@@ -214,6 +219,19 @@ class ImageArrays:
     def get_batch(self, idx: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
         idx = torch.as_tensor(idx, dtype=torch.long)
         return to_float(self.images[idx]), self.labels[idx]
+
+# %% ../nbs/03_data.ipynb #03-data-014-4
+def subset(ds: ImageArrays, start: int = 0, stop: Optional[int] = None) -> ImageArrays:
+    "Images `start:stop` of `ds` (a negative `start` counts from the end), with its classes and source."
+    return ImageArrays(ds.images[start:stop], ds.labels[start:stop], ds.classes, ds.source)
+
+
+def train_heldout_split(ds: ImageArrays, train: int, heldout: int) -> tuple[ImageArrays, ImageArrays]:
+    """The first `train` images and the last `heldout`: settings are chosen on the held-out part, never on
+    the test split. Every study splits with this; parts that would overlap are refused."""
+    if train + heldout > len(ds):
+        raise ValueError(f"train + heldout = {train + heldout} > {len(ds)} images: the parts would overlap")
+    return subset(ds, 0, train), subset(ds, len(ds) - heldout)
 
 # %% ../nbs/03_data.ipynb #03-data-015
 def load_cifar10(
@@ -515,19 +533,29 @@ def build_split(d, split: str):
     return build_dataset(d.name, split, d.root, d.image_size, d.download, limit)
 
 # %% ../nbs/03_data.ipynb #03-data-041
+def _home(path) -> str:
+    """`path` as a report shows it: under $WARTOK_DATA written so, else the home folder written `~` (reports
+    and notebooks do not show whose machine ran them)."""
+    p = str(path)
+    for var, base in (("$WARTOK_DATA", os.environ.get("WARTOK_DATA")), ("~", str(Path.home()))):
+        if base and p.startswith(base.rstrip(os.sep) + os.sep):
+            return var + p[len(base.rstrip(os.sep)):]
+    return p
+
+
 def describe_dataset(name: str, root: str | None = None, **_ignored) -> str:
     "One sentence naming the data a config points at (for reports)."
     if name == "cifar10":
         src = find_cifar10(resolve_root(root))
         if src is None:
-            return f"CIFAR-10: not found under {resolve_root(root)}"
+            return f"CIFAR-10: not found under {_home(resolve_root(root))}"
         if src.is_dir():
-            return f"CIFAR-10 from the extracted folder {src} (checksum not checked)"
-        got = md5sum(src)
+            return f"CIFAR-10 from the extracted folder {_home(src)} (checksum not checked)"
+        got = check_cifar10_archive(src)
         if got == CIFAR10_MD5:
-            return f"CIFAR-10, the official archive {src} (md5 {got})"
+            return f"CIFAR-10, the official archive {_home(src)} (md5 {got})"
         known = KNOWN_CIFAR10_REBUILDS.get(got, "an unknown rebuild")
-        return f"CIFAR-10 from {src}: md5 {got} is not the official one; " + known
+        return f"CIFAR-10 from {_home(src)}: md5 {got} is not the official one; " + known
     if name == "imagenet_folder":
         return f"ImageNet-style folder {root or os.environ.get('WARTOK_IMAGENET')}"
     return name

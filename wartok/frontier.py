@@ -16,9 +16,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from .ar import ar_train_step, build_proxy
 from .config import compose_config
-from .data import BatchLoader, ImageArrays
+from .data import BatchLoader, ImageArrays, subset
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
-from .reports import MECHANISM_COLUMNS, run_mechanism
+from .reports import run_mechanism
 from .store import read_jsonl
 from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 
@@ -327,7 +327,7 @@ def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-033
 def _head(ds: ImageArrays, n: int) -> ImageArrays:
-    return ImageArrays(ds.images[:n], ds.labels[:n], ds.classes)
+    return subset(ds, 0, n)
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-034
 def tracking_curve(

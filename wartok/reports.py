@@ -17,8 +17,8 @@ from .store import git_commit, hardware, read_jsonl, writing
 from .tokenizer import METHOD_TOKENIZER
 
 # %% auto #0
-__all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'MECHANISM_COLUMNS', 'MECHANISM_NOTE', 'results_table', 'plot_ar_loss',
-           'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line',
+__all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'MECHANISM_COLUMNS', 'MECHANISM_NOTE', 'MECHANISM_HEAD', 'results_table',
+           'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line',
            'target_sharpness', 'provenance', 'relative_to_two_stage', 'run_mechanism', 'mechanism_lines',
            'write_report', 'report_thumbnail', 'show_report', 'collect_results', 'collect_curves']
 
@@ -281,24 +281,27 @@ def run_mechanism(folder: Path) -> dict:
 
 # %% ../nbs/12_reports.ipynb #12-reports-042-n
 MECHANISM_NOTE = (
-    "The last tokenizer log row of each run that trains an AR beside the tokenizer (wAR-Tok's proxy; "
-    "backprop-AR's AR, which has no target). The DPD's mechanism operates (07_dpd §7, "
-    "`reports/cifar10/mechanism`) when the target is sharp (entropy ≤ 0.9 log K), codes keep their meaning (≤ 1 restart a step, ≤ 20% of a "
-    "fixed batch's tokens changed per 50 steps) and the proxy predicts the current tokens (its NLL well below "
-    "their entropy). Entropies and NLLs as a fraction of log K; churn per log interval."
+    "The last tokenizer log row of each run that trains an AR beside the tokenizer "
+    "(wAR-Tok's proxy; backprop-AR's AR, which has no target). The DPD's mechanism "
+    "operates (07_dpd §7, `reports/cifar10/mechanism`) when the target is sharp "
+    "(entropy ≤ 0.9 log K), codes keep their meaning (≤ 1 restart a step, ≤ 20% of a "
+    "fixed batch's tokens changed per 50 steps) and the proxy predicts the current "
+    "tokens (its NLL well below their entropy). Entropies and NLLs as a fraction of "
+    "log K; churn per log interval."
 )
+MECHANISM_HEAD = "| method | target H | proxy NLL | token entropy (eval) | restarts / step | churn | usage |"
 
 
 def mechanism_lines(rows: list[dict], cfg: DictConfig, run_dir: Path) -> list[str]:
-    "The 'is the DPD's mechanism operating?' section of table.md: a line per run with a proxy AR (or none)."
+    "table.md's 'is the DPD's mechanism operating?': a line per run with a proxy AR (or none)."
     logged = [r for r in rows if (Path(run_dir) / r["method"] / "tokenizer_log.jsonl").exists()]
     mech = [{**r, **run_mechanism(Path(run_dir) / r["method"])} for r in logged]
     mech = [m for m in mech if not math.isnan(m["proxy_nll"])]
     if not mech:
         return []
     log_k = math.log(cfg.tokenizer.codebook_size)
-    head = "| method | target H | proxy NLL | token entropy (eval) | restarts / step | churn | usage |"
-    md = ["", "## Is the DPD's mechanism operating?", "", MECHANISM_NOTE, "", head, "|---" * 7 + "|"]
+    md = ["", "## Is the DPD's mechanism operating?", "", MECHANISM_NOTE, ""]
+    md += [MECHANISM_HEAD, "|---" * 7 + "|"]
     for m in mech:
         cells = [m["target_entropy"], m["proxy_nll"], m["token_entropy"] / log_k]
         cells += [m["restarts_per_step"], m["churn_tokens"], m["usage"]]

@@ -14,9 +14,9 @@ from .frontier import md_table
 from .train import removes_bit
 
 # %% auto #0
-__all__ = ['READINGS', 'REGIMES', 'FRONTIER', 'TARGET_RATIO', 'COLOURS', 'YLABEL', 'MECH', 'SELECTION_COLUMNS', 'reading_of',
-           'toy_summary', 'selection_summary', 'frontier_rows', 'plot_selection', 'targets_verdict',
-           'write_targets_report']
+__all__ = ['READINGS', 'REGIMES', 'FRONTIER', 'FRONTIER_DIR', 'FRONTIER_XY', 'TARGET_RATIO', 'COLOURS', 'YLABEL', 'MECH',
+           'SELECTION_COLUMNS', 'CARRIED', 'reading_of', 'toy_summary', 'selection_summary', 'frontier_rows',
+           'plot_targets', 'targets_verdict', 'targets_data', 'write_targets_report']
 
 # %% ../nbs/17_targets.ipynb #17-targets-004
 # dpd.target_mode -> (the issue's name, what p* is); 07_dpd §6 has the reasons for each
@@ -85,14 +85,20 @@ def selection_summary(folder: Path) -> pd.DataFrame:
 # %% ../nbs/17_targets.ipynb #17-targets-013b
 # a regime's frontier tables (written by its study when the chosen reading was carried to a
 # frontier) and targets
-FRONTIER = {
+FRONTIER = {  # regime -> {matched table (a CSV in its frontier folder): which gLoss it matches}
     "fit": {
-        "gloss_train_at": "training gLoss at the read-out step",
-        "gloss_train": "training gLoss at the end",
-        "gloss": "held-out gLoss",
+        "matched_gloss_train_at": "training gLoss at the read-out step",
+        "matched_gloss_train": "training gLoss at the end",
+        "matched_gloss": "held-out gLoss",
     },
-    "heldout": {"gloss": "held-out gLoss"},
+    "heldout": {"matched": "held-out gLoss"},
 }
+# where each regime's frontier lives (experiments/targets.py <regime>-frontier), and the gLoss it plots
+FRONTIER_DIR = {"fit": "fit", "heldout": "heldout_frontier"}
+# the plotted axes (runs.csv columns): rMSE, gLoss, and the FRONTIER label of that gLoss; the fit regime's
+# read-out-step gLoss is read from run folders (16_fit's read_at), so its figure shows the end of the budget
+FRONTIER_XY = {"fit": ("rmse_train", "gloss_train", "training gLoss at the end"),
+               "heldout": ("rmse", "gloss", "held-out gLoss")}
 TARGET_RATIO = {
     "fit": 0.7,
     "heldout": 0.9,
@@ -103,8 +109,8 @@ def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") ->
     """wAR-Tok against two-stage at `level` in each of the regime's matched tables: ratio,
     seeds, difference in std."""
     rows = []
-    for col, what in FRONTIER[regime].items():
-        f = Path(folder) / f"matched_{col}.csv"
+    for table, what in FRONTIER[regime].items():
+        f = Path(folder) / f"{table}.csv"
         m = pd.read_csv(f) if f.exists() else pd.DataFrame(columns=["level", "method"])
         w = m[(m.level == level) & (m.method == "wartok")]
         if len(w):
@@ -141,37 +147,63 @@ YLABEL = {
 }
 
 
-def plot_selection(folders: dict, path=None):
-    """Per regime: the two-stage K-curve of the selection and each reading's candidate, gLoss
-    over rMSE (log)."""
-    fig, axes = plt.subplots(1, len(folders), figsize=(5.5 * len(folders), 5.2), squeeze=False)
+def _log_x(ax):
+    ax.set_xscale("log")
+    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+        axis(plt.FuncFormatter(lambda v, _: f"{v:.3g}"))  # plain numbers: log ticks overlap
+    ax.tick_params(axis="x", which="both", labelsize=7, labelrotation=30)
+
+
+def _selection_panel(ax, regime: str, folder: Path):
+    "The regime's selection: the two-stage K-curve and each reading's candidate (1 seed)."
+    pts = pd.read_csv(Path(folder) / "selection_points.csv")
+    two = pts[pts.method == "two_stage"].sort_values("rmse")
+    ax.plot(two.rmse, two.gloss, "-o", color=COLOURS["two_stage"], label="two-stage, K-curve")
+    for r in two.itertuples():
+        ax.annotate(f"K={int(r.value)}", (r.rmse, r.gloss), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    for r in pts[pts.method == "wartok"].itertuples():
+        m = reading_of(r.setting)
+        ax.plot(r.rmse, r.gloss, "D", ms=8, color=COLOURS[m], label=f"wAR-Tok, {READINGS[m][0]} {m}")
+    _log_x(ax)
+    ax.set(xlabel="rMSE (reconstruction MSE, log scale)", ylabel=YLABEL[regime])
+    ax.set_title(f"{REGIMES[regime].split(':')[0]}, selection (1 seed)\nlower-left is better", fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
+
+
+def _frontier_panel(ax, regime: str, folder: Path, reading: str, rows: pd.DataFrame):
+    "The regime's frontier: each point's mean ± seed std (test split), the matched level marked."
+    runs = pd.read_csv(Path(folder) / "runs.csv").query("split == 'test'")
+    x, y, what = FRONTIER_XY[regime]
+    g = runs.groupby(["method", "value"])[[x, y]].agg(["mean", "std"]).reset_index()
+    for method, fmt in (("two_stage", "-o"), ("wartok", "D")):
+        p = g[g.method == method].sort_values((x, "mean"))
+        colour, name = (COLOURS["two_stage"], "two-stage") if method == "two_stage" else (
+            COLOURS[reading], f"wAR-Tok, {READINGS[reading][0]} {reading}")
+        ax.errorbar(p[x]["mean"], p[y]["mean"], xerr=p[x]["std"], yerr=p[y]["std"], fmt=fmt,
+                    color=colour, capsize=3, label=name)
+        for r in p.itertuples(index=False):
+            tag = f"K={int(r[1])}" if method == "two_stage" else f"λ={r[1]:g}"
+            ax.annotate(tag, (r[2], r[4]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    level = g[(g.method == "two_stage") & (g.value == 1024)][x]["mean"]
+    ax.axvline(level.iloc[0], ls=":", color="grey", label="matched level: two-stage K=1024's rMSE")
+    _log_x(ax)
+    images = "training images" if x == "rmse_train" else "test split"
+    ax.set(xlabel=f"rMSE ({images}, log scale)", ylabel=f"{what} (nats/token)")
+    v = rows[rows.gLoss == what].iloc[0]
+    ax.set_title(f"{REGIMES[regime].split(':')[0]}, frontier ({v.seeds} seeds): "
+                 f"{v['wAR-Tok / two-stage']:.3f}x at K=1024, {v.verdict}\nlower-left is better", fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
+
+
+def plot_targets(folders: dict, fronts: dict, path=None):
+    """Top: each regime's selection; below: its frontier for the chosen reading, where one was
+    run (`fronts`: regime -> (folder, reading, frontier_rows)). gLoss over rMSE (log)."""
+    n_rows = 2 if fronts else 1
+    fig, axes = plt.subplots(n_rows, len(folders), figsize=(5.5 * len(folders), 5.4 * n_rows), squeeze=False)
     for ax, (regime, folder) in zip(axes[0], folders.items()):
-        pts = pd.read_csv(Path(folder) / "selection_points.csv")
-        two = pts[pts.method == "two_stage"].sort_values("rmse")
-        ax.plot(two.rmse, two.gloss, "-o", color=COLOURS["two_stage"], label="two-stage, K-curve")
-        for r in two.itertuples():
-            ax.annotate(
-                f"K={int(r.value)}",
-                (r.rmse, r.gloss),
-                textcoords="offset points",
-                xytext=(4, 4),
-                fontsize=8,
-            )
-        for r in pts[pts.method == "wartok"].itertuples():
-            m = reading_of(r.setting)
-            ax.plot(
-                r.rmse, r.gloss, "D", ms=8, color=COLOURS[m], label=f"wAR-Tok, {READINGS[m][0]} {m}"
-            )
-        ax.set_xscale("log")
-        for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
-            axis(plt.FormatStrFormatter("%.3f"))  # plain numbers: log-scale tick labels overlap
-        ax.tick_params(axis="x", which="both", labelsize=7, labelrotation=30)
-        ax.set(xlabel="rMSE (reconstruction MSE, log scale)", ylabel=YLABEL[regime])
-        ax.set_title(
-            f"{REGIMES[regime].split(':')[0]}, selection (1 seed)\nlower-left is better",
-            fontsize=10,
-        )
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
+        _selection_panel(ax, regime, folder)
+    for ax, regime in zip(axes[1] if fronts else [], folders):
+        _frontier_panel(ax, regime, *fronts[regime]) if regime in fronts else ax.axis("off")
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
@@ -225,15 +257,24 @@ def targets_verdict(toy: pd.DataFrame, sel: dict) -> list[str]:
     return out
 
 # %% ../nbs/17_targets.ipynb #17-targets-016
-def write_targets_report(report_dir) -> Path:
-    """README.md and targets.png of the target study, from `toy.csv` and each regime's
-    `selection*.csv` and `runs.csv`."""
+def targets_data(report_dir) -> tuple:
+    """The study's tables from its CSVs: the toy summary, each regime's selection folder and
+    summary, its frontier rows, and the frontiers to plot (regime -> (folder, reading, rows))."""
     d = Path(report_dir)
     toy = toy_summary(pd.read_csv(d / "toy.csv"))
     folders = {r: d / r for r in REGIMES if (d / r / "selection.csv").exists()}
     sel = {r: selection_summary(f) for r, f in folders.items()}
-    front = {r: frontier_rows(f, r) for r, f in folders.items()}
-    plot_selection(folders, d / "targets.png")
+    front = {r: frontier_rows(d / FRONTIER_DIR[r], r) for r in folders}
+    fronts = {r: (d / FRONTIER_DIR[r], sel[r].reading.iloc[0], f) for r, f in front.items() if len(f)}
+    return toy, folders, sel, front, fronts
+
+
+def write_targets_report(report_dir) -> Path:
+    """README.md and targets.png of the target study, from `toy.csv` and each regime's
+    `selection*.csv`, `runs.csv` and matched tables."""
+    d = Path(report_dir)
+    toy, folders, sel, front, fronts = targets_data(d)
+    plot_targets(folders, fronts, d / "targets.png")
     plt.close("all")
     lines = _targets_header(toy, sel, front)
     lines += _targets_body(d, toy, sel, front)
@@ -341,18 +382,27 @@ def _targets_body(d: Path, toy: pd.DataFrame, sel: dict, front: dict) -> list[st
             "",
         ]
         if len(front[r]):
-            mech = pd.read_csv(d / r / "mechanism.csv").rename(columns=MECH)
-            lines += [
-                f"## Frontier: {r} regime",
-                "",
-                f"`experiments/targets.py {r}-frontier`: "
-                f"{_provenance(d / r, 'test')}; the study's own report: `{r}/table.md`.",
-                "",
-                *md_table(front[r]),
-                "",
-                "Mechanism of the frontier's runs (mean over seeds):",
-                "",
-                *md_table(mech),
-                "",
-            ]
+            lines += _frontier_body(d / FRONTIER_DIR[r], r, front[r])
     return lines
+
+
+def _frontier_body(f: Path, regime: str, rows: pd.DataFrame) -> list[str]:
+    "A regime's frontier: its verdict rows, provenance, and the mechanism of the runs whose folders were here."
+    mech = pd.read_csv(f / "mechanism.csv")
+    runs = pd.read_csv(f / "runs.csv").query("split == 'test'")
+    seen = set(zip(mech.method, mech.value))
+    carried = runs[[(m, v) not in seen for m, v in zip(runs.method, runs.value)]]
+    lines = [f"## Frontier: {regime} regime", "",
+             f"`experiments/targets.py {regime}-frontier`: {_provenance(f, 'test')}; the study's own report: "
+             f"`{f.name}/table.md`.", "", *md_table(rows), "",
+             "Mechanism of the frontier's runs (each run's last log row, mean over seeds):", "",
+             *md_table(mech.rename(columns=MECH)), ""]
+    if len(carried):
+        pts = ", ".join(sorted({f"{m} {v:g}" for m, v in zip(carried.method, carried.value)}))
+        commits = ", ".join(f"`{c}`" for c in sorted(set(carried.commit)))
+        lines += [f"Carried runs (commit {commits}: {pts}) ran for {CARRIED[regime]}; their run folders "
+                  "are not here, and their mechanism is that report's `mechanism.csv`.", ""]
+    return lines
+
+
+CARRIED = {"fit": "another report", "heldout": "`reports/cifar10/frontier_long`"}
