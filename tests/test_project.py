@@ -239,3 +239,11 @@ def test_notebook_outputs_hold_no_warnings_or_local_paths():
     bad = [(nb.name, cid, m.group(0)) for nb in sorted((ROOT / "nbs").glob("*.ipynb"))
            for cid, text in _outputs_text(nb) for m in [*warning.finditer(text), *local.finditer(text)]]
     assert not bad, f"{len(bad)} warning or local-path outputs, e.g. {bad[:5]}"
+
+def test_reports_index_is_generated(tmp_path):
+    "reports/README.md is exactly what write_reports_index writes from the committed reports."
+    import shutil
+    from wartok.index import write_reports_index
+    shutil.copytree(ROOT / "reports", tmp_path / "reports", ignore=shutil.ignore_patterns("*.ipynb"))
+    (tmp_path / "reports" / "README.md").unlink()
+    assert write_reports_index(tmp_path / "reports").read_text() == (ROOT / "reports" / "README.md").read_text()
