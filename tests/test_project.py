@@ -247,3 +247,16 @@ def test_reports_index_is_generated(tmp_path):
     shutil.copytree(ROOT / "reports", tmp_path / "reports", ignore=shutil.ignore_patterns("*.ipynb"))
     (tmp_path / "reports" / "README.md").unlink()
     assert write_reports_index(tmp_path / "reports").read_text() == (ROOT / "reports" / "README.md").read_text()
+
+def test_readme_library_snippet_runs(tmp_path):
+    "The README's Python block runs as printed (on a stand-in CIFAR-10 archive, in a fresh folder)."
+    import os, re, subprocess, sys
+    from wartok.data import make_fake_cifar10
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert len(blocks) == 1, "the README holds one Python block: the library snippet"
+    make_fake_cifar10(tmp_path / "data" / "cifar-10-python.tar.gz", per_batch=160)
+    env = {**os.environ, "WARTOK_DATA": str(tmp_path / "data"), "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", blocks[0]], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert [l.split()[0] for l in out.stdout.splitlines()] == ["two_stage", "wartok"], out.stdout

@@ -223,31 +223,18 @@ def ar_train_step(
     return loss.detach()
 
 # %% ../nbs/06_ar.ipynb #06-ar-019-1
+def _gpt(ar, vocab_size, seq_len, num_classes, width, depth, heads, class_dropout) -> GPT:
+    "A `GPT` of these sizes, class-conditional as the `ar` group says, with its hidden multiple."
+    classes = num_classes if ar.conditional else 0
+    return GPT(vocab_size, seq_len, width, depth, heads, classes, class_dropout, ar.hidden_multiple)
+
+
 def build_ar(ar, vocab_size: int, seq_len: int, num_classes: int = 0) -> GPT:
     "A `GPT` prior from the `ar` config group (`ARConfig`); its sampling keys are `sample`'s."
-    classes = num_classes if ar.conditional else 0
-    return GPT(
-        vocab_size,
-        seq_len,
-        ar.width,
-        ar.depth,
-        ar.heads,
-        classes,
-        ar.class_dropout,
-        ar.hidden_multiple,
-    )
+    return _gpt(ar, vocab_size, seq_len, num_classes, ar.width, ar.depth, ar.heads, ar.class_dropout)
 
 
 def build_proxy(dpd, ar, vocab_size: int, seq_len: int, num_classes: int = 0) -> GPT:
     "The proxy (and a reference AR of its size): `dpd.proxy_*` sizes, conditioning as the prior's, no label dropout."
-    classes = num_classes if ar.conditional else 0
-    return GPT(
-        vocab_size,
-        seq_len,
-        dpd.proxy_width,
-        dpd.proxy_depth,
-        dpd.proxy_heads,
-        classes,
-        0.0,
-        ar.hidden_multiple,
-    )
+    sizes = (dpd.proxy_width, dpd.proxy_depth, dpd.proxy_heads)
+    return _gpt(ar, vocab_size, seq_len, num_classes, *sizes, 0.0)

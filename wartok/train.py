@@ -53,9 +53,9 @@ from wartok.tokenizer import (
 )
 
 # %% auto #0
-__all__ = ['METHODS', 'TOY_SETTINGS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'TokenizerTrainer', 'track_first_bad',
-           'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll', 'fit',
-           'duplicate_setup', 'bernoulli_entropy', 'dup_entropy', 'duplicate_task', 'over_seeds', 'removes_bit',
+__all__ = ['METHODS', 'TOY_SETTINGS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'adamw_cosine', 'TokenizerTrainer',
+           'track_first_bad', 'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll',
+           'fit', 'duplicate_setup', 'bernoulli_entropy', 'dup_entropy', 'duplicate_task', 'over_seeds', 'removes_bit',
            'seed_summary']
 
 # %% ../nbs/09_train.ipynb #09-train-006
@@ -94,6 +94,12 @@ def adamw(params, lr: float, device: str, train: TrainConfig, **kw) -> torch.opt
     "AdamW, with the fused CUDA kernel when `train.fused_adam` and `device` is a GPU."
     fused = {"fused": True} if train.fused_adam and str(device).startswith("cuda") else {}
     return torch.optim.AdamW(params, lr, **kw, **fused)
+
+
+def adamw_cosine(params, lr: float, steps: int, betas: tuple, device: str, train: TrainConfig) -> tuple:
+    "`adamw` at `lr` with the config's weight decay, and its cosine schedule over `steps`: (opt, sched)."
+    opt = adamw(params, lr, device, train, betas=betas, weight_decay=train.weight_decay)
+    return opt, cosine_schedule(opt, steps, train.lr_min_ratio)
 
 # %% ../nbs/09_train.ipynb #09-train-015-3
 def _autocast(device: str, amp: bool):
@@ -150,15 +156,9 @@ class TokenizerTrainer:
         self.channels_last = train.channels_last and tokenizer.arch == "conv2d"
         if self.channels_last:
             self.tok.to(memory_format=torch.channels_last)
-        self.opt = adamw(
-            self.tok.parameters(),
-            train.tokenizer_lr,
-            device,
-            train,
-            betas=(0.9, 0.99),
-            weight_decay=train.weight_decay,
+        self.opt, self.sched = adamw_cosine(
+            self.tok.parameters(), train.tokenizer_lr, train.tokenizer_steps, (0.9, 0.99), device, train
         )
-        self.sched = cosine_schedule(self.opt, train.tokenizer_steps, train.lr_min_ratio)
         self._build_reconstruction_models()
         self._build_ar_models(proxy, fresh_target)
         self._wrap_for_ddp()
@@ -618,15 +618,9 @@ class PriorTrainer:
         self.model_step = ddp(self.model)
         if train.compile:
             self.model_step = torch.compile(self.model_step)
-        self.opt = adamw(
-            model.parameters(),
-            train.ar_lr,
-            device,
-            train,
-            betas=(0.9, 0.95),
-            weight_decay=train.weight_decay,
+        self.opt, self.sched = adamw_cosine(
+            model.parameters(), train.ar_lr, train.ar_steps, (0.9, 0.95), device, train
         )
-        self.sched = cosine_schedule(self.opt, train.ar_steps, train.lr_min_ratio)
         self.step_count, self.first_bad = 0, None
 
     def step(self, z: torch.Tensor, y: torch.Tensor) -> dict:
