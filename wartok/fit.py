@@ -16,7 +16,7 @@ from .ar import GPT, build_ar
 from .config import compose_config
 from .data import BatchLoader, ImageArrays
 from .experiment import decode_tokens, prepare_run, run_facts, sample_tokens, train_tokenizer
-from .frontier import Point, pm, md_table, matched_table, plot_frontier
+from .frontier import Point, files_line, pm, md_table, matched_table, plot_frontier
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, run_metadata, write_json
 from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_dataset
@@ -332,7 +332,7 @@ def write_fit_report(
         lines += [fit_verdict(tables[main], level, what=what)]
     lines += [fit_verdict(tables["gloss_train"], level, what="training gLoss at the end"), ""]
     lines += _fit_body(runs, tables, ranked, arts, mechanism)
-    (d / "table.md").write_text("\n".join(lines) + "\n")
+    (d / "table.md").write_text("\n".join(lines + ["", files_line(d)]) + "\n")
     return d / "table.md"
 
 # %% ../nbs/16_fit.ipynb #16-fit-036
@@ -409,8 +409,4 @@ def _fit_body(runs, tables, ranked, arts, mechanism) -> list[str]:
         f"`neighbours.png`: samples above their nearest training images, rows: {', '.join(arts)}.",
         "",
     ]
-    files = (
-        "`runs.csv`, `matched_*.csv`, `mechanism.csv`, `selection.csv`, `fit.png`, `curves.png`, "
-        "`neighbours.png`"
-    )
-    return lines + [f"Files: {files}."]
+    return lines

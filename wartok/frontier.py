@@ -26,7 +26,7 @@ from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points', 'wait_for_runs',
            'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier', 'curve_excess',
            'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
-           'frontier_verdict', 'mechanism_table', 'md_table', 'write_frontier_report']
+           'frontier_verdict', 'mechanism_table', 'md_table', 'write_frontier_report', 'files_line']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -574,8 +574,14 @@ def write_frontier_report(
         mechanism.to_csv(d / "mechanism.csv", index=False)
         lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]
         lines += md_table(mechanism, list(mechanism.columns))
-    (d / "table.md").write_text("\n".join(lines) + "\n")
+    (d / "table.md").write_text("\n".join(lines + ["", files_line(d)]) + "\n")
     return d / "table.md"
+
+
+def files_line(folder: Path) -> str:
+    "The report's files as they are in `folder` (CSVs, figures, the executed notebook): only what exists."
+    kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".png", ".ipynb"))
+    return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + " (`runs.csv`: every run)."
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-052
 def _report_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
@@ -617,10 +623,4 @@ def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
         + md_table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
         + ["", "## Does the proxy track the tokens? (held-out probe images)", ""]
         + _tracking_lines(curves)
-        + [
-            "",
-            "Files: `runs.csv` (every run), `summary.csv`, `matched.csv`, `matched_2x.csv`, `selection.csv`, "
-            "`tracking_*.csv`, `frontier.png`, `tracking.png`"
-            + (", `prior2x.csv`." if len(matched2) else "."),
-        ]
     )
