@@ -260,3 +260,18 @@ def test_readme_library_snippet_runs(tmp_path):
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert [l.split()[0] for l in out.stdout.splitlines()] == ["two_stage", "wartok"], out.stdout
+
+def test_figure_colours_come_from_one_map():
+    "Every figure takes a method's (or reading's) colour from reports.COLOURS: no colour literal, no default cycle."
+    import re
+    from wartok.reports import COLOURS
+    from wartok.train import METHODS
+    assert set(METHODS) <= set(COLOURS)
+    for module in sorted((ROOT / "wartok").glob("*.py")):
+        src = module.read_text()
+        if module.name == "reports.py":  # the map itself
+            src = src[src.index("def colour("):]
+        hexes = re.findall(r"[\"']#[0-9a-fA-F]{6}[\"']", src)
+        assert not hexes and "prop_cycle" not in src, f"{module.name}: colours outside reports.COLOURS {hexes}"
+        unpainted = re.search(r"hue=[^\n]*\)", src) and "palette=" not in src
+        assert not unpainted, f"{module.name}: a seaborn hue without a palette"

@@ -17,6 +17,7 @@ from .config import compose_config
 from .data import BatchLoader, ImageArrays
 from .experiment import decode_tokens, prepare_run, run_facts, sample_tokens, train_tokenizer
 from .frontier import Point, files_line, pm, md_table, matched_table, plot_frontier
+from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, run_metadata, write_json
 from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_dataset
@@ -278,8 +279,8 @@ def plot_curves(curves: dict, path=None, read_step=None):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (label, (c, floor)), col in zip(curves.items(), colors):
+    for i, (label, (c, floor)) in enumerate(curves.items()):
+        col = colour(label, i)
         axes[0].plot(c.step, c.nll_train, color=col, label=f"{label}: training tokens")
         axes[0].axhline(floor, color=col, lw=0.7, ls=":")
         axes[0].axhline(4 * floor, color=col, lw=0.7, ls="-.")

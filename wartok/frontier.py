@@ -18,7 +18,7 @@ from .ar import ar_train_step, build_proxy
 from .config import compose_config
 from .data import BatchLoader, ImageArrays, subset
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
-from .reports import run_mechanism
+from .reports import colour, run_mechanism
 from .store import read_jsonl
 from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 
@@ -267,7 +267,8 @@ def plot_frontier(
     for m, d in s.groupby("method"):
         d = d.sort_values("rmse")
         ax.errorbar(
-            d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3, label=m
+            d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3, label=m,
+            color=colour(m),
         )
         for _, r in d.iterrows():
             ax.annotate(
@@ -400,7 +401,8 @@ def plot_tracking(
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
-    for (label, c), color in zip(curves.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+    for i, (label, c) in enumerate(curves.items()):
+        color = colour(label, i)
         if "proxy_nll" in c and c.proxy_nll.notna().any():  # two-stage rows of a joined frame: no proxy
             axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
         axes[0].plot(c.step, c.ref_nll, "--", color=color, label=f"{label}: reference AR")

@@ -17,10 +17,11 @@ from .store import git_commit, hardware, read_jsonl, writing
 from .tokenizer import METHOD_TOKENIZER
 
 # %% auto #0
-__all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'MECHANISM_COLUMNS', 'MECHANISM_NOTE', 'MECHANISM_HEAD', 'SMOKE_NOTE', 'results_table',
-           'plot_ar_loss', 'plot_recon_vs_gloss', 'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line',
-           'target_sharpness', 'provenance', 'relative_to_two_stage', 'run_mechanism', 'mechanism_lines',
-           'write_report', 'report_thumbnail', 'show_report', 'collect_results', 'collect_curves']
+__all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'COLOURS', 'OTHERS', 'ALIASES', 'MECHANISM_COLUMNS', 'MECHANISM_NOTE',
+           'MECHANISM_HEAD', 'SMOKE_NOTE', 'results_table', 'colour', 'plot_ar_loss', 'plot_recon_vs_gloss',
+           'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line', 'target_sharpness', 'provenance',
+           'relative_to_two_stage', 'run_mechanism', 'mechanism_lines', 'write_report', 'report_thumbnail',
+           'show_report', 'collect_results', 'collect_curves']
 
 # %% ../nbs/12_reports.ipynb #12-reports-030
 PAPER_ROWS = {
@@ -87,6 +88,34 @@ def _plt():
 
     return plt
 
+
+# One colour per method, and per reading of the target (07_dpd §6), in every figure of the workbook; wAR-Tok's is
+# its default reading's (frozen_random). Curves that are no method (settings, labels) take OTHERS in turn.
+COLOURS = {
+    "two_stage": "#4d4d4d",
+    "wartok": "#1f77b4",
+    "backprop_ar": "#2ca02c",
+    "tail_dropout": "#bcbd22",
+    "flow": "#8c6d31",
+    "flow_tail_dropout": "#e7ba52",
+    "flow_tied_dropout": "#843c39",
+    "frozen_random": "#1f77b4",
+    "proxy_init": "#17becf",
+    "sharpened_proxy": "#d62728",
+    "ema": "#ff7f0e",
+    "joint": "#9467bd",
+    "warm_proxy": "#8c564b",
+    "pretrained": "#e377c2",
+}
+OTHERS = ("#7f7f7f", "#b5cf6b", "#6b6ecf", "#ce6dbd")
+ALIASES = {"two-stage": "two_stage", "war-tok": "wartok", "backprop-ar": "backprop_ar"}
+
+
+def colour(label, i: int = 0) -> str:
+    "The colour of the method or reading that `label`'s first word names, else the `i`-th of OTHERS."
+    word = (str(label).split() or [""])[0].strip(":,").lower()
+    return COLOURS.get(ALIASES.get(word, word), OTHERS[i % len(OTHERS)])
+
 # %% ../nbs/12_reports.ipynb #12-reports-032-1
 def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
     "The final prior's AR loss per step for every method; the proxy's NLL and train MSE during tokenizer training."
@@ -95,14 +124,14 @@ def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
     for r in rows:
         prior = pd.DataFrame(read_jsonl(Path(run_dir) / r["method"] / "prior_log.jsonl"))
         if len(prior):
-            axs[0].plot(prior["step"], prior["ar_nll"], label=r["method"])
+            axs[0].plot(prior["step"], prior["ar_nll"], color=colour(r["method"]), label=r["method"])
         tok = pd.DataFrame(read_jsonl(Path(run_dir) / r["method"] / "tokenizer_log.jsonl"))
         if "proxy_nll" in tok:
-            axs[1].plot(
-                tok["step"], tok["proxy_nll"], label=f"{r['method']}: proxy AR on current tokens"
-            )
+            label = f"{r['method']}: proxy AR on current tokens"
+            axs[1].plot(tok["step"], tok["proxy_nll"], color=colour(r["method"]), label=label)
         if len(tok):
-            axs[1].plot(tok["step"], tok["mse"], "--", label=f"{r['method']}: train MSE")
+            mse = f"{r['method']}: train MSE"
+            axs[1].plot(tok["step"], tok["mse"], "--", color=colour(r["method"]), label=mse)
     axs[0].set(
         title="final prior: AR loss (train batches)", xlabel="AR step", ylabel="nats / token"
     )
@@ -123,11 +152,12 @@ def plot_recon_vs_gloss(rows: list[dict], path: Path):
     import seaborn as sns
 
     fig, ax = _plt().subplots(figsize=(4.5, 3.5))
-    sns.scatterplot(data=pd.DataFrame(rows), x="rmse", y="gloss", hue="method", s=80, ax=ax)
+    palette = {r["method"]: colour(r["method"]) for r in rows}
+    sns.scatterplot(data=pd.DataFrame(rows), x="rmse", y="gloss", hue="method", palette=palette, s=80, ax=ax)
     ax.set(
         xlabel="reconstruction MSE (eval)",
         ylabel="gLoss (eval, nats/token)",
-        title="reconstruction vs gLoss",
+        title="reconstruction vs gLoss (lower-left is better)",
     )
     _save(fig, path, 120)
 
@@ -156,7 +186,7 @@ def plot_codebook_usage(rows: list[dict], run_dir: Path, path: Path):
             "code_counts"
         ]
         counts = counts.sort(descending=True).values
-        ax.bar(range(len(counts)), counts.numpy(), width=1.0)
+        ax.bar(range(len(counts)), counts.numpy(), width=1.0, color=colour(r["method"]))
         ax.set(
             title=f"{r['method']}: usage {r['usage']:.2f}",
             xlabel="code (sorted by count)",

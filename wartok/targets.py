@@ -10,11 +10,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .frontier import md_table
+from .reports import colour
 
 from .train import removes_bit
 
 # %% auto #0
-__all__ = ['READINGS', 'REGIMES', 'FRONTIER', 'FRONTIER_DIR', 'FRONTIER_XY', 'TARGET_RATIO', 'COLOURS', 'YLABEL', 'MECH',
+__all__ = ['READINGS', 'REGIMES', 'FRONTIER', 'FRONTIER_DIR', 'FRONTIER_XY', 'TARGET_RATIO', 'YLABEL', 'MECH',
            'SELECTION_COLUMNS', 'CARRIED', 'reading_of', 'toy_summary', 'selection_summary', 'frontier_rows',
            'plot_targets', 'targets_verdict', 'targets_data', 'write_targets_report']
 
@@ -132,18 +133,6 @@ def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") ->
     return pd.DataFrame(rows)
 
 # %% ../nbs/17_targets.ipynb #17-targets-012
-COLOURS = {  # one colour per method and reading, in every figure of this report
-    "two_stage": "#4d4d4d",
-    "frozen_random": "#1f77b4",
-    "proxy_init": "#17becf",
-    "sharpened_proxy": "#d62728",
-    "ema": "#ff7f0e",
-    "joint": "#9467bd",
-    "warm_proxy": "#8c564b",
-    "pretrained": "#e377c2",
-}
-
-
 YLABEL = {
     "fit": "training gLoss at the read-out step (nats/token)",
     "heldout": "held-out gLoss (nats/token)",
@@ -161,12 +150,12 @@ def _selection_panel(ax, regime: str, folder: Path):
     "The regime's selection: the two-stage K-curve and each reading's candidate (1 seed)."
     pts = pd.read_csv(Path(folder) / "selection_points.csv")
     two = pts[pts.method == "two_stage"].sort_values("rmse")
-    ax.plot(two.rmse, two.gloss, "-o", color=COLOURS["two_stage"], label="two-stage, K-curve")
+    ax.plot(two.rmse, two.gloss, "-o", color=colour("two_stage"), label="two-stage, K-curve")
     for r in two.itertuples():
         ax.annotate(f"K={int(r.value)}", (r.rmse, r.gloss), textcoords="offset points", xytext=(4, 4), fontsize=8)
     for r in pts[pts.method == "wartok"].itertuples():
         m = reading_of(r.setting)
-        ax.plot(r.rmse, r.gloss, "D", ms=8, color=COLOURS[m], label=f"wAR-Tok, {READINGS[m][0]} {m}")
+        ax.plot(r.rmse, r.gloss, "D", ms=8, color=colour(m), label=f"wAR-Tok, {READINGS[m][0]} {m}")
     _log_x(ax)
     ax.set(xlabel="rMSE (reconstruction MSE, log scale)", ylabel=YLABEL[regime])
     ax.set_title(f"{REGIMES[regime].split(':')[0]}, selection (1 seed)\nlower-left is better", fontsize=10)
@@ -180,10 +169,10 @@ def _frontier_panel(ax, regime: str, folder: Path, reading: str, rows: pd.DataFr
     g = runs.groupby(["method", "value"])[[x, y]].agg(["mean", "std"]).reset_index()
     for method, fmt in (("two_stage", "-o"), ("wartok", "D")):
         p = g[g.method == method].sort_values((x, "mean"))
-        colour, name = (COLOURS["two_stage"], "two-stage") if method == "two_stage" else (
-            COLOURS[reading], f"wAR-Tok, {READINGS[reading][0]} {reading}")
+        tint, name = (colour("two_stage"), "two-stage") if method == "two_stage" else (
+            colour(reading), f"wAR-Tok, {READINGS[reading][0]} {reading}")
         ax.errorbar(p[x]["mean"], p[y]["mean"], xerr=p[x]["std"], yerr=p[y]["std"], fmt=fmt,
-                    color=colour, capsize=3, label=name)
+                    color=tint, capsize=3, label=name)
         for r in p.itertuples(index=False):
             tag = f"K={int(r[1])}" if method == "two_stage" else f"λ={r[1]:g}"
             ax.annotate(tag, (r[2], r[4]), textcoords="offset points", xytext=(4, 4), fontsize=8)
