@@ -18,19 +18,47 @@ __all__ = ['STUDIES', 'VERDICT', 'INDEX_NOTE', 'FIGURES', 'study_markdown', 'ver
 # %% ../nbs/18_index.ipynb #18-index-005
 # folder under reports/ -> (the question the study asks, the regime its gLoss is measured in)
 STUDIES = {
-    "cifar10/cpu": ("two-stage, wAR-Tok, backprop-AR: one run each (the README's main job)", "generalising"),
+    "cifar10/cpu": (
+        "two-stage, wAR-Tok, backprop-AR: one run each (the README's main job)",
+        "generalising",
+    ),
     "cifar10/targets": ("which reading of the paper's target makes wAR-Tok work?", "both"),
-    "cifar10/frontier_long": ("lower gLoss at the same reconstruction, with the mechanism operating?",
-                              "generalising"),
-    "cifar10/fit": ("lower gLoss at the same reconstruction, priors fitted to their tokens?", "fit"),
-    "cifar10/frontier": ("lower gLoss at the same reconstruction? (400 tokenizer steps)", "generalising"),
-    "cifar10/mechanism": ("is the DPD's mechanism operating (target, restarts, churn, tracking)?",
-                          "held-out images"),
-    "cifar10/prior_budget": ("do the main job's ratios hold under other final priors?", "generalising"),
-    "cifar10/ablation": ("which DPD settings, on held-out images? (the first pass)", "generalising"),
-    "cifar10/cpu_titok": ("the main job with the paper's tokenizer family, the 1D TiTok", "generalising"),
-    "cifar10/cpu_titok_flow": ("the paper's flow-matching baselines on the 1D TiTok", "generalising"),
-    "cifar10/titok_recipe": ("a recipe under which the 1D TiTok learns on 2 cores", "reconstruction only"),
+    "cifar10/frontier_long": (
+        "lower gLoss at the same reconstruction, with the mechanism operating?",
+        "generalising",
+    ),
+    "cifar10/fit": (
+        "lower gLoss at the same reconstruction, priors fitted to their tokens?",
+        "fit",
+    ),
+    "cifar10/frontier": (
+        "lower gLoss at the same reconstruction? (400 tokenizer steps)",
+        "generalising",
+    ),
+    "cifar10/mechanism": (
+        "is the DPD's mechanism operating (target, restarts, churn, tracking)?",
+        "held-out images",
+    ),
+    "cifar10/prior_budget": (
+        "do the main job's ratios hold under other final priors?",
+        "generalising",
+    ),
+    "cifar10/ablation": (
+        "which DPD settings, on held-out images? (the first pass)",
+        "generalising",
+    ),
+    "cifar10/cpu_titok": (
+        "the main job with the paper's tokenizer family, the 1D TiTok",
+        "generalising",
+    ),
+    "cifar10/cpu_titok_flow": (
+        "the paper's flow-matching baselines on the 1D TiTok",
+        "generalising",
+    ),
+    "cifar10/titok_recipe": (
+        "a recipe under which the 1D TiTok learns on 2 cores",
+        "reconstruction only",
+    ),
 }
 VERDICT = re.compile(r"\*\*(met|missed|not measured)\*\*|target (met|missed)")
 
@@ -44,13 +72,13 @@ def study_markdown(folder: Path) -> str:
 
 
 def verdict_lines(text: str) -> list[str]:
-    "The list items that state a target as met, missed or not measured (markers and emphasis removed)."
+    "The list items that state a target met, missed or not measured (markers, emphasis removed)."
     lines = [l.strip()[2:] for l in text.splitlines() if l.startswith("- ") and VERDICT.search(l)]
     return [l.replace("**", "").replace("|", "/") for l in lines]
 
 
 def study_seeds(folder: Path) -> str:
-    "The seeds behind the study's numbers: the distinct seeds of its runs.csv files, else 1 (a single run)."
+    "The seeds behind the study's numbers: the seeds of its runs.csv files, else 1 (a single run)."
     runs = sorted(Path(folder).rglob("runs.csv"))
     if runs:
         seeds = sorted(set().union(*(pd.read_csv(f).seed for f in runs)))
@@ -69,30 +97,50 @@ def study_row(reports: Path, key: str) -> dict:
         "question": question,
         "regime": regime,
         "seeds": study_seeds(folder),
-        "verdict": "<br>".join(verdicts[:3]) or f"no verdict line: its [{doc}]({key}/{doc}) says what it found",
+        "verdict": "<br>".join(verdicts[:3])
+        or f"no verdict line: its [{doc}]({key}/{doc}) says what it found",
         "figure": ", ".join(f"[{f}]({key}/{f})" for f in figures[:2]) or "—",
     }
 
 
 def write_reports_index(reports) -> Path:
-    "reports/README.md: one row per study in `STUDIES` whose folder exists, then folders not listed there."
+    "reports/README.md: a row per study in `STUDIES` whose folder exists; folders no study claims."
     reports = Path(reports)
     rows = [study_row(reports, k) for k in STUDIES if (reports / k).is_dir()]
     unknown = sorted(str(p.relative_to(reports)) for p in reports.glob("*/*") if p.is_dir())
-    unknown = [u for u in unknown if u not in STUDIES and not u.endswith("smoke")]  # smoke: never a report
-    lines = ["# reports/ — every study, side by side", "", INDEX_NOTE, "", *md_table(pd.DataFrame(rows)), ""]
+    unknown = [
+        u for u in unknown if u not in STUDIES and not u.endswith("smoke")
+    ]  # smoke: never a report
+    lines = [
+        "# reports/ — every study, side by side",
+        "",
+        INDEX_NOTE,
+        "",
+        *md_table(pd.DataFrame(rows)),
+        "",
+    ]
     if unknown:
-        lines += ["Folders no study claims (not indexed): " + ", ".join(f"`{u}`" for u in unknown) + ".", ""]
+        lines += [
+            "Folders no study claims (not indexed): " + ", ".join(f"`{u}`" for u in unknown) + ".",
+            "",
+        ]
     (reports / "README.md").write_text("\n".join(lines) + "\n")
     return reports / "README.md"
 
 
 INDEX_NOTE = (
-    "Written by `write_reports_index` (`nbs/18_index.ipynb`) from each folder's own files: the question and the "
-    "regime are the study's design; the seeds (`runs.csv`), the verdict lines (its generated `table.md` or "
-    "README, at most three) and the figures are read from the folder. Regimes: *fit*, a fitted prior's "
-    "training cross-entropy (the paper's CIFAR-10 gLoss); *generalising*, a prior's cross-entropy on held-out "
-    "tokens (its ImageNet one). Seeds —: the folder's CSVs do not record them (its README does). Each study's "
-    "README says how, when and from which commit it ran."
+    "Written by `write_reports_index` (`nbs/18_index.ipynb`) from each folder's own files: the "
+    "question and the regime are the study's design; the seeds (`runs.csv`), the verdict lines (its "
+    "generated `table.md` or README, at most three) and the figures are read from the folder. "
+    "Regimes: *fit*, a fitted prior's training cross-entropy (the paper's CIFAR-10 gLoss); "
+    "*generalising*, a prior's cross-entropy on held-out tokens (its ImageNet one). Seeds —: the "
+    "folder's CSVs do not record them (its README does). Each study's README says how, when and "
+    "from which commit it ran."
 )
-FIGURES = ("targets.png", "frontier.png", "fit.png", "mechanism.png", "recon_vs_gloss.png")  # shown first
+FIGURES = (
+    "targets.png",
+    "frontier.png",
+    "fit.png",
+    "mechanism.png",
+    "recon_vs_gloss.png",
+)  # shown first
