@@ -14,6 +14,8 @@ READINGS = {
     "ema": ["dpd.target_mode=ema", "dpd.start_step=3", "dpd.target_entropy=0.7"],
     "joint": ["dpd.target_mode=joint", "dpd.target_init_std=1.0", "dpd.target_entropy=0.7"],
     "warm_proxy": ["dpd.target_mode=warm_proxy", "dpd.start_step=3"],
+    "pretrained": ["dpd.target_mode=pretrained", "dpd.target_init_std=null", "dpd.target_entropy=0.7",
+                   "dpd.target_path=TARGET"],
 }
 BUDGET = ["train.tokenizer_steps=8", "train.ckpt_every=4", "train.log_every=1", "train.tensorboard=false"]
 
@@ -36,6 +38,26 @@ cleanup()
 """
 
 
+@pytest.fixture(scope="module")
+def target_file(tmp_path_factory):
+    "T4's target for the smoke preset: a state dict of the proxy's shape (a drawn AR, saved)."
+    from wartok.ar import build_proxy
+    from wartok.config import compose_config
+    from wartok.tokenizer import build_tokenizer
+    cfg = compose_config("smoke")
+    tok = build_tokenizer("wartok", cfg.tokenizer)
+    torch.manual_seed(3)
+    model = build_proxy(cfg.dpd, cfg.ar, tok.codebook_size, tok.num_tokens, cfg.data.num_classes)
+    path = tmp_path_factory.mktemp("target") / "target.pt"
+    torch.save(model.state_dict(), path)
+    return str(path)
+
+
+def _settings(reading, target_file):
+    "The reading's overrides, with the pretrained target's file filled in."
+    return [o.replace("TARGET", target_file) for o in READINGS[reading]]
+
+
 def _log(folder):
     rows = [json.loads(r) for r in (folder / "tokenizer_log.jsonl").read_text().splitlines()]
     return [{k: v for k, v in r.items() if k != "time"} for r in rows]
@@ -54,12 +76,12 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("reading", list(READINGS))
-def test_every_reading_resumes_exactly(tmp_path, cifar_root, reading):
+def test_every_reading_resumes_exactly(tmp_path, cifar_root, reading, target_file):
     "Stopped after a checkpoint (step 4, after T was solved) and resumed: bit for bit the uninterrupted run."
     from wartok.config import compose_config
     from wartok.data import build_split
     from wartok.experiment import train_tokenizer
-    cfg = compose_config("smoke", [f"data.root={cifar_root[0]}", *BUDGET, *READINGS[reading]])
+    cfg = compose_config("smoke", [f"data.root={cifar_root[0]}", *BUDGET, *_settings(reading, target_file)])
     ds = build_split(cfg.data, "train")
     train_tokenizer(cfg, "wartok", tmp_path / "ref", ds, progress=False)
     train_tokenizer(cfg, "wartok", tmp_path / "cut", ds, progress=False, stop_after=4)
@@ -71,13 +93,13 @@ def test_every_reading_resumes_exactly(tmp_path, cifar_root, reading):
     assert _log(tmp_path / "ref") == _log(tmp_path / "cut")
 
 
-def test_every_reading_two_processes_match_one(tmp_path, cifar_root):
+def test_every_reading_two_processes_match_one(tmp_path, cifar_root, target_file):
     """Each reading's tokenizer in 2 gloo processes: every rank ends with the same target (the script checks), and
     the run matches 1 process. Compared: T at every step (solved on the global batch), and every statistic at steps
     0-1. From step 2 on, a sharp target's contrast (init std 1: |s| of several nats) turns last-bit differences into
     a few flipped near-tie tokens (measured: churn differs by 0.1-0.8%, l_dpd then by up to 1%, frozen_random and
     joint alike, 0 for the others), so later steps would compare float noise, not synchronisation."""
-    readings = json.dumps({k: [*BUDGET, *v] for k, v in READINGS.items()})
+    readings = json.dumps({k: [*BUDGET, *_settings(k, target_file)] for k in READINGS})
     runs = {}
     for n in (1, 2):
         launch = [sys.executable] + (["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"] * (n == 2))
