@@ -783,6 +783,7 @@ def fit(
     return rows
 
 # %% ../nbs/09_train.ipynb #09-train-060
+import tempfile
 import torch.nn as nn
 from types import SimpleNamespace
 from .dpd import sharpen_init
@@ -838,6 +839,38 @@ def dup_entropy(toks, M):
     return float(h)
 
 
+def _toy_train(t, enc, opt, popt, dpd, steps: int, lam: float = 0.0, start: int = 0, entropy=None):
+    """`steps` steps of the toy's tokenizer and proxy; the target's hooks run when `dpd` is given, its term
+    (weight `lam`, ramped over 50 steps) from step `start`, T solved there for `entropy` log K if given."""
+    for step in range(steps):
+        idx = torch.randint(0, t.N, (64,))
+        q = t.vq(enc(t.X[idx]))
+        if dpd is not None and step == start:  # the target's first-DPD-step hook, then T, as the trainer does
+            dpd.target.start(t.proxy)
+            if entropy is not None:
+                logits = dpd.target.logits(q.indices)
+                dpd.target.temperature = solve_temperature(logits, entropy * math.log(t.K))
+        loss = F.cross_entropy(t.dec(q.z_q[..., :2]).transpose(1, 2), t.content[idx]) + q.commit_loss
+        if lam and step >= start:
+            loss = loss + lam * ramp(step - start, 50) * dpd.loss(t.vq, q.e, q.indices)[0]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ar_train_step(t.proxy, popt, q.indices)
+        if dpd is not None:
+            dpd.target.update(t.proxy, q.indices)
+
+
+def _toy_prior(t, toks) -> GPT:
+    "The toy's final prior: a fresh small AR fitted to the tokens for 300 steps (a fixed seed)."
+    torch.manual_seed(1)
+    ar = GPT(t.K, t.L, 32, 1, 2)
+    aopt = torch.optim.AdamW(ar.parameters(), 3e-3)
+    for _ in range(300):
+        ar_train_step(ar, aopt, toks[torch.randint(0, t.N, (64,))])
+    return ar.eval()
+
+
 def duplicate_task(
     method,
     target_mode="sharpened_proxy",
@@ -849,43 +882,32 @@ def duplicate_task(
     entropy=None,
     tau=1.0,
     target_lr=None,
+    start=0,
 ):
     t = duplicate_setup(seed, init_std)
-    vq, content = t.vq, t.content
-    X, K = t.X, t.K
     enc = lambda x: t.lin(x[..., :2]) + F.pad(x[..., 2:], (2, 0))  # the nuisance passes through
     opt = torch.optim.Adam([*t.lin.parameters(), *t.dec.parameters()], 1e-2)
     popt = torch.optim.AdamW(t.proxy.parameters(), 3e-3)
-    own = target_mode in ("frozen_random", "joint")  # drawn (and sharpened) in duplicate_setup
-    cfg = DPDConfig(target_mode=target_mode, target_temperature=T, tau=tau, target_init_std=None if own else init_std)
+    path = None
+    if target_mode == "pretrained":  # T4: two-stage first; the prior fitted to its tokens is the target
+        _toy_train(t, enc, opt, popt, None, steps)
+        with torch.no_grad():
+            two_stage_tokens = t.vq(enc(t.X)).indices
+        prior = _toy_prior(t, two_stage_tokens)
+        path = Path(tempfile.mkdtemp()) / "target.pt"
+        torch.save(prior.state_dict(), path)
+    own = target_mode in ("frozen_random", "joint", "pretrained")  # their own init (or none)
+    cfg = DPDConfig(target_mode=target_mode, target_temperature=T, tau=tau,
+                    target_init_std=None if own else init_std, target_path=path and str(path))
     cfg.target_lr = target_lr or cfg.target_lr  # joint only
     dpd = DPD(t.proxy, make_target(cfg, t.proxy, t.fresh), tau)
-    for step in range(steps):
-        idx = torch.randint(0, t.N, (64,))
-        q = vq(enc(X[idx]))
-        if step == 0:  # the target's first-DPD-step hook, then T for its entropy, as the trainer does
-            dpd.target.start(t.proxy)
-        if entropy is not None and step == 0:
-            dpd.target.temperature = solve_temperature(dpd.target.logits(q.indices), entropy * math.log(K))
-        loss = F.cross_entropy(t.dec(q.z_q[..., :2]).transpose(1, 2), content[idx]) + q.commit_loss
-        if method == "wartok":
-            loss = loss + lam * ramp(step, 50) * dpd.loss(vq, q.e, q.indices)[0]
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        ar_train_step(t.proxy, popt, q.indices)
-        dpd.target.update(t.proxy, q.indices)
+    _toy_train(t, enc, opt, popt, dpd, steps, lam if method == "wartok" else 0.0, start, entropy)
     with torch.no_grad():
-        q = vq(enc(X))
-        acc = (t.dec(q.z_q[..., :2]).argmax(-1) == content).float().mean().item()
+        q = t.vq(enc(t.X))
+        acc = (t.dec(q.z_q[..., :2]).argmax(-1) == t.content).float().mean().item()
         toks = q.indices
-    torch.manual_seed(1)
-    ar = GPT(K, t.L, 32, 1, 2)
-    aopt = torch.optim.AdamW(ar.parameters(), 3e-3)
-    for _ in range(300):
-        ar_train_step(ar, aopt, toks[torch.randint(0, t.N, (64,))])
-    return {"accuracy": acc, "ar_nll": ar.eval().nll(toks).item(), "dup_entropy": dup_entropy(toks, t.M)}
-
+    ar = _toy_prior(t, toks)
+    return {"accuracy": acc, "ar_nll": ar.nll(toks).item(), "dup_entropy": dup_entropy(toks, t.M)}
 
 # %% ../nbs/09_train.ipynb #09-train-061
 import pandas as pd
@@ -935,5 +957,12 @@ TOY_SETTINGS = {
     "wartok, ema T=0.7, λ=3": dict(method="wartok", lam=3.0, target_mode="ema", T=0.7),
     "wartok, joint init std 1, 0.7 log K, λ=3": dict(
         method="wartok", lam=3.0, target_mode="joint", init_std=1.0, entropy=0.7, target_lr=3e-4
+    ),
+    "wartok, warm_proxy T=0.7 from step 50, λ=3": dict(
+        method="wartok", lam=3.0, target_mode="warm_proxy", T=0.7, start=50
+    ),
+    # T4: the tokenizer continues from a two-stage run, toward the prior fitted to that run's tokens
+    "wartok, pretrained on two-stage tokens, 0.7 log K, λ=3": dict(
+        method="wartok", lam=3.0, target_mode="pretrained", entropy=0.7
     ),
 }
