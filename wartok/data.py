@@ -230,7 +230,8 @@ def train_heldout_split(ds: ImageArrays, train: int, heldout: int) -> tuple[Imag
     """The first `train` images and the last `heldout`: settings are chosen on the held-out part, never on
     the test split. Every study splits with this; parts that would overlap are refused."""
     if train + heldout > len(ds):
-        raise ValueError(f"train + heldout = {train + heldout} > {len(ds)} images: the parts would overlap")
+        ask = f"{train + heldout} training images asked for ({train} to train on, {heldout} held out)"
+        raise ValueError(f"{ask}, {len(ds)} there: the parts would overlap")
     return subset(ds, 0, train), subset(ds, len(ds) - heldout)
 
 # %% ../nbs/03_data.ipynb #03-data-015
