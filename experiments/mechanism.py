@@ -1,6 +1,7 @@
 """Is WGF-DPD operating? The mechanism dashboard on CIFAR-10, setting by setting (07_dpd §7, 05_tokenizer, 09_train).
 
-Each setting trains the `cpu` preset's tokenizer on the first 10,000 CIFAR-10 training images (the frontier's
+Each setting trains the `cpu_studies` preset's tokenizer (the `cpu` preset as this report ran it) on the first
+10,000 CIFAR-10 training images (the frontier's
 held-out selection data; never the test split) for 400 steps at the preset's batch of 64, and every 50 steps
 measures, on the last 2,000 training images (`frontier.tracking_curve`): the proxy's NLL and that of a reference AR of
 the proxy's size trained from scratch for 200 steps on the same tokenizer's tokens (does the proxy track the

@@ -273,5 +273,5 @@ def test_figure_colours_come_from_one_map():
             src = src[src.index("def colour("):]
         hexes = re.findall(r"[\"']#[0-9a-fA-F]{6}[\"']", src)
         assert not hexes and "prop_cycle" not in src, f"{module.name}: colours outside reports.COLOURS {hexes}"
-        unpainted = re.search(r"hue=[^\n]*\)", src) and "palette=" not in src
-        assert not unpainted, f"{module.name}: a seaborn hue without a palette"
+        unpainted = [l for l in src.splitlines() if "hue=" in l and "palette=" not in l]
+        assert not unpainted, f"{module.name}: a seaborn hue without a palette: {unpainted}"

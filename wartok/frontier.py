@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from .ar import ar_train_step, build_proxy
 from .config import compose_config
-from .data import BatchLoader, ImageArrays, subset
+from .data import BatchLoader, subset
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
 from .reports import colour, run_mechanism
 from .store import read_jsonl
@@ -326,10 +326,6 @@ def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps:
         ar_train_step(ref, opt, z.to(cfg.device), y.to(cfg.device) if cond else None)
     return evaluate_nll(ref, probe, conditional=cond, device=cfg.device)
 
-# %% ../nbs/15_frontier.ipynb #15-frontier-033
-def _head(ds: ImageArrays, n: int) -> ImageArrays:
-    return subset(ds, 0, n)
-
 # %% ../nbs/15_frontier.ipynb #15-frontier-034
 def tracking_curve(
     cfg: DictConfig,
@@ -348,7 +344,7 @@ def tracking_curve(
         return pd.read_csv(done)
     cfg = cfg.copy()
     OmegaConf.update(cfg, "train.ckpt_every", every)
-    rows, ref_ds = [], _head(train_ds, ref_images)
+    rows, ref_ds = [], subset(train_ds, 0, ref_images)
     for step in range(every, cfg.train.tokenizer_steps + 1, every):
         tr = train_tokenizer(
             cfg, method, out, train_ds, resume=step > every, progress=False, stop_after=every

@@ -351,8 +351,7 @@ def write_report(
         return _write_report(rows, cfg, Path(run_dir), Path(report_dir), notes)
 
 # %% ../nbs/12_reports.ipynb #12-reports-043-1
-SMOKE_NOTE = ["", "## Relative to two-stage", ""]
-SMOKE_NOTE += ["smoke: no verdict (a check of the pipeline; its numbers mean nothing)."]
+SMOKE_NOTE = ["", "## Relative to two-stage", "", "smoke: no verdict (its numbers mean nothing)."]
 
 
 def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Path:

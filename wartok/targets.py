@@ -56,7 +56,8 @@ REGIMES = {  # folder -> what its gLoss is, and the selection's budget (experime
     "fit": "fit regime: the training gLoss of a prior fitted to its tokens, read where two-stage sits at the paper's "
     "4.3x its floor (16_fit); cpu_fit: 256 training images, 400 tokenizer steps at batch 32, "
     "a 1,000-step prior",
-    "heldout": "generalising regime: a fresh prior's gLoss on held-out images (15_frontier); cpu: the first 10,000 "
+    "heldout": "generalising regime: a fresh prior's gLoss on held-out images (15_frontier); "
+    "cpu_studies: the first 10,000 "
     "training images, the last 2,000 held out, 400 tokenizer and 400 prior steps at batch "
     "32, restarts of codes "
     "unused for 10 steps",
