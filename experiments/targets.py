@@ -26,6 +26,9 @@ REPORT = ROOT / "reports" / "cifar10" / "targets"
 # from the proxy solve T after a 100-step warm start (07_dpd §6 refuses step 0) and start from the proxy's default init
 READ = "dpd.target_entropy=0.7"
 WARM = "dpd.start_step=100"
+# T4 (pretrained): half of the 400 tokenizer steps two-stage, a prior of the proxy's shape fitted to their tokens,
+# then the other half toward it (11_experiment's `pretrain_target`)
+PRE = "dpd.pretrain_steps=200"
 CANDIDATES = {
     "fit": [  # on cpu_fit, which draws the random target N(0, 1) (dpd.target_init_std=1.0)
         READ,
@@ -33,6 +36,8 @@ CANDIDATES = {
         f"dpd.target_mode=sharpened_proxy dpd.target_init_std=null {WARM} {READ}",
         f"dpd.target_mode=ema dpd.target_init_std=null {WARM} {READ}",
         f"dpd.target_mode=joint {READ}",
+        f"dpd.target_mode=warm_proxy dpd.target_init_std=null {WARM} {READ}",
+        f"dpd.target_mode=pretrained dpd.target_init_std=null {PRE} {READ}",
     ],
     "heldout": [  # on cpu_studies, whose target keeps the default init unless told
         f"dpd.target_init_std=1.0 {READ}",
@@ -40,6 +45,8 @@ CANDIDATES = {
         f"dpd.target_mode=sharpened_proxy {WARM} {READ}",
         f"dpd.target_mode=ema {WARM} {READ}",
         f"dpd.target_mode=joint dpd.target_init_std=1.0 {READ}",
+        f"dpd.target_mode=warm_proxy {WARM} {READ}",
+        f"dpd.target_mode=pretrained {PRE} {READ}",
     ],
 }
 # the restart rule of every heldout run (two-stage too): codes unused for 10 steps (reports/cifar10/mechanism)

@@ -120,3 +120,26 @@ def test_every_reading_two_processes_match_one(tmp_path, cifar_root, target_file
                 assert close(a[k], b[k]), (name, a["step"], k, a[k], b[k])
     if not cifar_root[1]:
         pytest.skip(NEEDS_REAL)
+
+
+def test_pretrained_from_config_resumes_exactly(tmp_path, cifar_root):
+    """T4 from config (`dpd.pretrain_steps`, 11_experiment's `pretrain_target`): two-stage steps, a prior fitted to
+    their tokens, then wAR-Tok toward it. Stopped in the wAR-Tok part and resumed (the finished two-stage part and
+    its prior reloaded from their checkpoints): bit for bit the uninterrupted run, and its target is that prior."""
+    from wartok.config import compose_config
+    from wartok.data import build_split
+    from wartok.experiment import pretrain_target, train_tokenizer
+    t4 = ["dpd.target_mode=pretrained", "dpd.target_init_std=null", "dpd.target_entropy=0.7", "dpd.pretrain_steps=3"]
+    cfg = compose_config("smoke", [f"data.root={cifar_root[0]}", *BUDGET, *t4])
+    ds = build_split(cfg.data, "train")
+    for name, stop in (("ref", None), ("cut", 4)):
+        start = pretrain_target(cfg, "wartok", tmp_path / name / "pretrain", ds, progress=False)
+        tr = train_tokenizer(cfg, "wartok", tmp_path / name, ds, progress=False, start=start, stop_after=stop)
+    assert torch.load(tmp_path / "cut" / "tokenizer.ckpt", weights_only=False)["step"] == 4
+    start = pretrain_target(cfg, "wartok", tmp_path / "cut" / "pretrain", ds, progress=False, resume=True)
+    tr = train_tokenizer(cfg, "wartok", tmp_path / "cut", ds, progress=False, resume=True, start=start)
+    assert tr.step_count == 8 - 3
+    ref, cut = _state(tmp_path / "ref"), _state(tmp_path / "cut")
+    assert _same(ref, cut)
+    assert _log(tmp_path / "ref") == _log(tmp_path / "cut")
+    assert _same(start[1].state_dict(), cut["target"]["model"])  # the target is the prior fitted to the tokens

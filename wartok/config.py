@@ -102,16 +102,15 @@ class DPDConfig:
     warmup_steps: int = 0  # then lambda ramps linearly from 0 over this many steps
     tau: float = 1.0
     target_temperature: float = 0.5  # T
-    # the reading of the paper's target (07_dpd §6): frozen_random | proxy_init |
-    # sharpened_proxy | ema | joint
-    # | warm_proxy | pretrained
+    # the reading of the paper's target (07_dpd §6):
+    # frozen_random | proxy_init | sharpened_proxy | ema | joint | warm_proxy | pretrained
     target_mode: str = "frozen_random"
-    target_path: Optional[str] = None  # pretrained: the AR state dict
+    target_path: Optional[str] = None  # pretrained: the AR state dict (or pretrain_steps)
+    pretrain_steps: int = 0  # pretrained: the first N tokenizer steps two-stage, the target fitted to them
     target_ema_decay: float = 0.99  # ema: decay of the proxy's moving average
     target_lr: float = 1.0e-4  # joint: the jointly trained target's learning rate
-    # where the target starts: token embedding and head drawn N(0, std^2) (07_dpd §7); for the
-    # readings built
-    # from the proxy, the proxy's initial weights
+    # where the target starts: token embedding and head drawn N(0, std^2) (07_dpd §7);
+    # for the readings built from the proxy, the proxy's initial weights
     target_init_std: Optional[float] = None
     target_entropy: Optional[float] = (
         None  # target's entropy as a fraction of log K: T solved at the first DPD step

@@ -305,18 +305,21 @@ class Joint(Target):
 
 
 class Pretrained(Target):
-    """T4: an AR prior trained elsewhere (`dpd.target_path`, a state dict of the proxy's shape), frozen, at T. Its
-    codebook indices mean something only to the tokenizer whose tokens it was trained on."""
+    """T4: an AR prior fitted to this tokenizer's tokens, frozen, at T: a state dict of the proxy's shape
+    (`dpd.target_path`), or the AR that `pretrain_target` fits after the run's first `dpd.pretrain_steps`
+    two-stage steps (11_experiment), passed in as `fresh`. Its indices mean something only to that tokenizer."""
 
     def __init__(self, dpd, proxy, fresh=None):
         if not dpd.target_path:
-            raise ValueError("dpd.target_mode=pretrained needs dpd.target_path (an AR state dict)")
+            super().__init__(dpd, fresh.requires_grad_(False))
+            return
         model = copy.deepcopy(proxy)
         try:
             model.load_state_dict(torch.load(dpd.target_path, map_location="cpu", weights_only=True))
         except (RuntimeError, OSError) as err:
             raise ValueError(f"cannot load the pretrained target from {dpd.target_path}: {err}") from err
         super().__init__(dpd, model)
+
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-019-1c
 @patch
@@ -349,10 +352,9 @@ def entropy(self: Target, tokens, labels=None, proxy_logits=None) -> float:
 TARGETS = {"frozen_random": FrozenRandom, "proxy_init": ProxyInit, "sharpened_proxy": SharpenedProxy,
            "ema": EMAProxy, "warm_proxy": WarmProxy, "joint": Joint, "pretrained": Pretrained}  # fmt: skip
 TARGET_MODES = tuple(TARGETS)
-# the settings only some readings read (any reading reads T, target_entropy and
-# target_init_std but pretrained)
-READS = {"target_path": ("pretrained",), "target_ema_decay": ("ema",), "target_lr": ("joint",),
-         "target_init_std": tuple(m for m in TARGETS if m != "pretrained")}  # fmt: skip
+# the settings only some readings read (every reading reads T and target_entropy)
+READS = {"target_path": ("pretrained",), "pretrain_steps": ("pretrained",), "target_ema_decay": ("ema",),
+         "target_lr": ("joint",), "target_init_std": tuple(m for m in TARGETS if m != "pretrained")}  # fmt: skip
 
 
 def check_target(dpd) -> list[str]:
@@ -364,12 +366,13 @@ def check_target(dpd) -> list[str]:
     for key, modes in READS.items():
         if mode not in modes and getattr(dpd, key) != getattr(default, key):
             raise ValueError(f"dpd.{key} is read only by target_mode {'/'.join(modes)}, not {mode}: drop it")
+    if mode == "pretrained" and bool(dpd.target_path) == bool(dpd.pretrain_steps):
+        raise ValueError("dpd.target_mode=pretrained needs one of dpd.target_path (an AR state dict) "
+                         "and dpd.pretrain_steps (the run fits its own target)")
     if TARGETS[mode].follows_proxy and dpd.target_entropy is not None and dpd.start_step == 0:
         raise ValueError(
-            f"dpd.target_mode={mode} solves T for dpd.target_entropy on an untrained proxy "
-            "at step 0 (it would "
-            "sharpen noise): set dpd.start_step > 0 (a warm start) or a fixed "
-            "dpd.target_temperature"
+            f"dpd.target_mode={mode} solves T for dpd.target_entropy on an untrained proxy at step 0 "
+            "(it would sharpen noise): set dpd.start_step > 0 (a warm start) or a fixed dpd.target_temperature"
         )
     if dpd.target_entropy is not None and dpd.target_temperature != default.target_temperature:
         return [f"dpd.target_entropy={dpd.target_entropy} overrides dpd.target_temperature="

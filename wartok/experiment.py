@@ -45,9 +45,9 @@ from wartok.train import (
 )
 
 # %% auto #0
-__all__ = ['train_tokenizer', 'train_prior', 'sample_tokens', 'decode_tokens', 'sample_images', 'fid_columns', 'evaluate_method',
-           'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets', 'run_facts',
-           'load_tokenizer', 'run_methods']
+__all__ = ['train_tokenizer', 'train_prior', 'pretrain_target', 'sample_tokens', 'decode_tokens', 'sample_images', 'fid_columns',
+           'evaluate_method', 'tensorboard_grids', 'run_method', 'prepare_run', 'check_batch_sizes', 'build_datasets',
+           'run_facts', 'load_tokenizer', 'run_methods']
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-015-1
 def train_tokenizer(
@@ -59,16 +59,22 @@ def train_tokenizer(
     resume: bool = False,
     progress: bool = True,
     stop_after: Optional[int] = None,
+    start: Optional[tuple] = None,
 ) -> TokenizerTrainer:
     """Stage 1: the tokenizer trained by `method`; checkpoint and log `tokenizer*` in `out`. `stop_after`: pause
-    after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues)."""
+    after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues).
+    `start`: (tokenizer weights, target AR) from `pretrain_target` (T4), then the steps that remain."""
     tr = cfg.train
+    if start is not None:
+        tr = OmegaConf.merge(tr, {"tokenizer_steps": tr.tokenizer_steps - cfg.dpd.pretrain_steps})
     world = get_world_size()
     torch.manual_seed(cfg.seed)
     tok = build_tokenizer(method, cfg.tokenizer)
+    if start is not None:
+        tok.load_state_dict(start[0])
     sizes = (tok.codebook_size, tok.num_tokens, cfg.data.num_classes)
     proxy = build_proxy(cfg.dpd, cfg.ar, *sizes)
-    fresh = build_proxy(cfg.dpd, cfg.ar, *sizes)  # the frozen random target's architecture
+    fresh = build_proxy(cfg.dpd, cfg.ar, *sizes) if start is None else start[1]  # the target's architecture
     trainer = TokenizerTrainer(
         tok,
         method,
@@ -134,6 +140,21 @@ def train_prior(
         extra_state=run_metadata(cfg),
     )
     return prior, train_tokens
+
+# %% ../nbs/11_experiment.ipynb #11-experiment-019-2
+def pretrain_target(cfg: DictConfig, method: str, out: Path, train_ds, *, resume=False, progress=True):
+    """T4's start: `dpd.pretrain_steps` two-stage tokenizer steps, then an AR of the proxy's shape fitted to
+    their tokens (`train.ar_steps`), in `out`; (tokenizer weights, AR) for `train_tokenizer`. None unless asked."""
+    d = cfg.dpd
+    if method != "wartok" or d.target_mode != "pretrained" or not d.pretrain_steps:
+        return None
+    if not 0 < d.pretrain_steps < cfg.train.tokenizer_steps:
+        raise ValueError(f"dpd.pretrain_steps={d.pretrain_steps}: expected 0 < N < train.tokenizer_steps")
+    shape = {"width": d.proxy_width, "depth": d.proxy_depth, "heads": d.proxy_heads, "class_dropout": 0.0}
+    pre = OmegaConf.merge(cfg, {"train": {"tokenizer_steps": d.pretrain_steps}, "ar": shape})
+    tok = train_tokenizer(pre, "two_stage", out, train_ds, resume=resume, progress=progress).tok
+    prior, _ = train_prior(pre, tok, out, train_ds, resume=resume, progress=progress)
+    return tok.state_dict(), prior
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-021-1
 def sample_tokens(cfg: DictConfig, prior) -> torch.Tensor:
@@ -275,7 +296,8 @@ def _run_method(cfg, method, out, resume, progress, train_ds, eval_ds) -> dict:
         return json.loads((out / "metrics.json").read_text())
     say = print if progress and is_main() else (lambda *a, **k: None)
     say(f"{method}: stage 1, tokenizer ({cfg.train.tokenizer_steps} steps)", flush=True)
-    trainer = train_tokenizer(cfg, method, out, train_ds, resume=resume, progress=progress)
+    start = pretrain_target(cfg, method, out / "pretrain", train_ds, resume=resume, progress=progress)
+    trainer = train_tokenizer(cfg, method, out, train_ds, resume=resume, progress=progress, start=start)
     t_prior = time.time()
     say(f"{method}: stage 2, final prior ({cfg.train.ar_steps} steps)", flush=True)
     prior, train_tokens = train_prior(

@@ -15,7 +15,8 @@ from omegaconf import DictConfig
 from .ar import GPT, build_ar
 from .config import compose_config
 from .data import BatchLoader, ImageArrays
-from .experiment import decode_tokens, prepare_run, run_facts, sample_tokens, train_tokenizer
+from .experiment import (decode_tokens, prepare_run, pretrain_target, run_facts, sample_tokens,
+                               train_tokenizer)
 from .frontier import Point, files_line, pm, md_table, matched_table, plot_frontier
 from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
@@ -177,9 +178,9 @@ def _fit_method(cfg, method, out, data, resume, progress) -> dict:
     _, _, record, stored = prepare_run(cfg, out, resume, train_ds, eval_ds, {"val": val_ds})
     if stored and (out / "fit_metrics.json").exists():
         return json.loads((out / "fit_metrics.json").read_text())
-    tok = train_tokenizer(
-        cfg, method, out, train_ds, resume=resume, progress=progress
-    ).eval_tokenizer
+    start = pretrain_target(cfg, method, out / "pretrain", train_ds, resume=resume, progress=progress)
+    tok = train_tokenizer(cfg, method, out, train_ds, resume=resume, progress=progress, start=start)
+    tok = tok.eval_tokenizer
     t.append(time.time())
     probes = {"val": val_ds, "test": eval_ds}
     prior, train_tokens = train_prior_curve(
