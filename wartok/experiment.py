@@ -70,11 +70,12 @@ def train_tokenizer(
     world = get_world_size()
     torch.manual_seed(cfg.seed)
     tok = build_tokenizer(method, cfg.tokenizer)
-    if start is not None:
-        tok.load_state_dict(start[0])
     sizes = (tok.codebook_size, tok.num_tokens, cfg.data.num_classes)
     proxy = build_proxy(cfg.dpd, cfg.ar, *sizes)
     fresh = build_proxy(cfg.dpd, cfg.ar, *sizes) if start is None else start[1]  # the target's architecture
+    if start is not None:  # T4: the tokenizer and the proxy (a copy of the fitted prior) already agree
+        tok.load_state_dict(start[0])
+        proxy.load_state_dict(start[1].state_dict())
     trainer = TokenizerTrainer(
         tok,
         method,
