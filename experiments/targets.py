@@ -5,12 +5,17 @@ selection of both gLoss regimes; `nbs/17_targets.ipynb` writes the report (repor
     python experiments/targets.py fit [shard]         # the fit regime's selection (run_fit.ipynb, cpu_fit preset)
     python experiments/targets.py heldout [shard]     # the generalising regime's (run_frontier.ipynb, cpu_studies)
     python experiments/targets.py fit-frontier [shard]  # the fit regime's frontier for the chosen reading
+    python experiments/targets.py fit-frontier-warm [shard]  # the same for warm_proxy, first after T4 and it joined
     python experiments/targets.py heldout-frontier [shard]  # the generalising regime's, at the long budget
     python experiments/targets.py report              # README.md, targets.png from the CSVs
 
 `heldout-frontier` extends reports/cifar10/frontier_long (the chosen reading of the generalising selection, T1,
 at the 1,200-step budget where its mechanism operates) by λ=0.003 so that two-stage K=1024's reconstruction is
 bracketed: its runs.csv starts as frontier_long's (same run ids, so those 12 runs are not rerun) and gains 3 runs.
+
+`fit-frontier` ran when T1′ `proxy_init` led the fit selection (into `fit/`); warm_proxy, added to the selection
+later with T4, now leads it, so `fit-frontier-warm` runs its frontier into `fit_warm_proxy/`: its runs.csv starts as
+`fit/`'s (the selection and two-stage K=1024's seeds are carried by run id, their run folders shared).
 
 `fit` and `heldout` take a shard `i/n` (2 cores: run 0/2 and 1/2 side by side with OMP_NUM_THREADS=1); shard 0
 waits for the others and writes `selection*.csv`. Runs already in a regime's runs.csv are skipped, and run folders
@@ -65,6 +70,7 @@ LONG = ROOT / "reports" / "cifar10" / "frontier_long"
 # frontier_long's budget and setting (experiments/frontier_long.sh): T1 as the mechanism report chose it
 LONG_SETTING = ("dpd.target_mode=frozen_random dpd.target_init_std=1.0 dpd.target_entropy=0.7"
                 " tokenizer.dead_code_threshold=0 tokenizer.dead_code_window=10")
+PARAMS["fit-frontier-warm"] = PARAMS["fit-frontier"]
 PARAMS["heldout-frontier"] = [
     "-p", "setting", LONG_SETTING, "-p", "tokenizer_steps", "1200", "-p", "batch_size", "64",
     "-p", "ar_weights", "", "-p", "prior2x_seeds", "", "-p", "tracking_every", "0",
@@ -74,12 +80,13 @@ PARAMS["heldout-frontier"] = [
 def select(mode: str, shard: str = "0/1"):
     "The regime's selection notebook in `phases=selection` (`fit-frontier`: and the frontier), into REPORT/<regime>."
     regime = mode.split("-")[0]
-    phases = "selection,frontier" if mode.endswith("frontier") else "selection"
+    phases = "selection,frontier" if "frontier" in mode else "selection"
     long = mode == "heldout-frontier"
-    out = REPORT / ("heldout_frontier" if long else regime)
+    out = REPORT / {"heldout-frontier": "heldout_frontier", "fit-frontier-warm": "fit_warm_proxy"}.get(mode, regime)
     out.mkdir(parents=True, exist_ok=True)
-    if long and not (out / "runs.csv").exists():
-        (out / "runs.csv").write_text((LONG / "runs.csv").read_text())  # frontier_long's 12 runs: not rerun
+    carried = {"heldout-frontier": LONG, "fit-frontier-warm": REPORT / "fit"}.get(mode)
+    if carried and not (out / "runs.csv").exists():  # runs of another report, carried by run id: not rerun
+        (out / "runs.csv").write_text((carried / "runs.csv").read_text())
     nb = ROOT / "nbs" / NOTEBOOK[regime]
     run_dir = ROOT / "runs" / "cifar10" / ("targets_heldout_frontier" if long else f"targets_{regime}")
     args = ["-p", "phases", phases, "-p", "shard", shard, "-p", "candidates", ";".join(CANDIDATES[regime]),
@@ -106,7 +113,7 @@ def toy():
 
 if __name__ == "__main__":
     mode, rest = sys.argv[1], sys.argv[2:]
-    if mode in ("fit", "heldout", "fit-frontier", "heldout-frontier"):
+    if mode in PARAMS:
         select(mode, *rest)
     elif mode == "toy":
         toy()
@@ -114,5 +121,5 @@ if __name__ == "__main__":
         from wartok.targets import write_targets_report
         print(write_targets_report(REPORT))
     else:
-        modes = "toy | fit | heldout | fit-frontier | heldout-frontier | report"
+        modes = " | ".join(["toy", *PARAMS, "report"])
         raise SystemExit(f"unknown mode {mode!r}: expected {modes}")

@@ -17,7 +17,7 @@ from .config import compose_config
 from .data import BatchLoader, ImageArrays
 from .experiment import (decode_tokens, prepare_run, pretrain_target, run_facts, sample_tokens,
                                train_tokenizer)
-from .frontier import Point, files_line, pm, md_table, matched_table, plot_frontier
+from .frontier import Point, files_line, pm, md_table, matched_table, plot_frontier, read_runs
 from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, run_metadata, write_json
@@ -27,7 +27,8 @@ from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_datase
 __all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer', 'prior_curve',
            'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve', 'memorisation',
            'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse', 'choose_read_step', 'curve_at',
-           'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'write_fit_report']
+           'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'write_fit_report',
+           'fit_report_tables', 'fit_markdown']
 
 # %% ../nbs/16_fit.ipynb #16-fit-006
 class CurvePriorTrainer(PriorTrainer):
@@ -309,33 +310,59 @@ def neighbour_grid(arts: dict, n: int = 8) -> np.ndarray:
 def write_fit_report(
     report_dir, runs, ranked, chosen, levels, curves, arts, facts, mechanism
 ) -> Path:
-    "table.md, fit.png, curves.png, neighbours.png and the CSVs behind them, in `report_dir`."
+    """`facts.json` (the run's facts, the chosen setting, the levels, which rows of `runs.csv` are reported, the
+    neighbour rows), `read_at.csv`, `selection.csv`, `mechanism.csv`; the figures; then the matched tables and
+    `table.md` from the folder alone (`fit_report_tables`, `fit_markdown`)."""
     import matplotlib.pyplot as plt
 
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
-    at = at_train_rmse(runs)
-    main = "gloss_train_at" if "gloss_train_at" in runs else "gloss_train"
-    title = f"{main} vs training-set rMSE, mean ± std over seeds"
-    fig = plot_frontier(at, None, levels, column=main, title=title)
+    kept = {"report": "fit", **facts, "chosen": chosen, "levels": levels, "run_ids": list(runs.run_id),
+            "arts": list(arts)}  # fmt: skip
+    write_json(d / "facts.json", kept, "report facts")
+    read = [c for c in ("read_step", "gloss_train_at", "gloss_at") if c in runs]
+    if read:
+        runs[["run_id", *read]].to_csv(d / "read_at.csv", index=False)
+    ranked.to_csv(d / "selection.csv", index=False)
+    mechanism.to_csv(d / "mechanism.csv", index=False)
+    t = fit_report_tables(d)
+    for name, df in t["tables"].items():
+        df.to_csv(d / f"matched_{name}.csv", index=False)
+    fig = plot_frontier(at_train_rmse(t["runs"]), None, levels, column=t["main"],
+                        title=f"{t['main']} vs training-set rMSE, mean ± std over seeds")  # fmt: skip
     fig.axes[0].set_xlabel("reconstruction MSE (training images, log scale)")
     fig.savefig(d / "fit.png", dpi=110)
     plot_curves(curves, d / "curves.png", facts.get("read_step"))
     plt.imsave(d / "neighbours.png", neighbour_grid(arts).repeat(3, 0).repeat(3, 1))  # 3x: visible
-    tables = fit_tables(runs, levels)
-    for name, df in tables.items():
-        df.to_csv(d / f"matched_{name}.csv", index=False)
-    ranked.to_csv(d / "selection.csv", index=False)
-    mechanism.to_csv(d / "mechanism.csv", index=False)
-    lines = _fit_header(runs, facts, chosen) + ["## Verdict", ""]
-    level = next(iter(levels))
-    if main == "gloss_train_at":
-        what = f"training gLoss at step {facts['read_step']} (the read-out)"
-        lines += [fit_verdict(tables[main], level, what=what)]
-    lines += [fit_verdict(tables["gloss_train"], level, what="training gLoss at the end"), ""]
-    lines += _fit_body(runs, tables, ranked, arts, mechanism)
-    (d / "table.md").write_text("\n".join(lines + ["", files_line(d)]) + "\n")
+    (d / "table.md").write_text(fit_markdown(t, d))
     return d / "table.md"
+
+# %% ../nbs/16_fit.ipynb #16-fit-035-1
+def fit_report_tables(folder: Path) -> dict:
+    "The fit report's runs (with their read-out columns) and matched tables, recomputed from `folder` alone."
+    d = Path(folder)
+    facts = json.loads((d / "facts.json").read_text())
+    runs = read_runs(d / "runs.csv")
+    runs = runs[runs.run_id.isin(facts["run_ids"])].reset_index(drop=True)
+    if (d / "read_at.csv").exists():
+        runs = runs.merge(pd.read_csv(d / "read_at.csv", dtype={"run_id": str}), on="run_id", how="left")
+    main = "gloss_train_at" if "gloss_train_at" in runs else "gloss_train"
+    mech = pd.read_csv(d / "mechanism.csv", keep_default_na=False, na_values=[""])
+    ranked = pd.read_csv(d / "selection.csv", keep_default_na=False, na_values=[""])
+    return dict(facts=facts, runs=runs, main=main, tables=fit_tables(runs, facts["levels"]), ranked=ranked,
+                mechanism=mech)  # fmt: skip
+
+
+def fit_markdown(t: dict, folder: Path) -> str:
+    "`table.md` from `fit_report_tables`' `t`, its files line naming what `folder` holds."
+    f, tables, level = t["facts"], t["tables"], next(iter(t["facts"]["levels"]))
+    lines = _fit_header(t["runs"], f, f["chosen"]) + ["## Verdict", ""]
+    if t["main"] == "gloss_train_at":
+        what = f"training gLoss at step {f['read_step']} (the read-out)"
+        lines += [fit_verdict(tables[t["main"]], level, what=what)]
+    lines += [fit_verdict(tables["gloss_train"], level, what="training gLoss at the end"), ""]
+    lines += _fit_body(t["runs"], tables, t["ranked"], f["arts"], t["mechanism"])
+    return "\n".join(lines + ["", files_line(folder)]) + "\n"
 
 # %% ../nbs/16_fit.ipynb #16-fit-036
 REGIMES_NOTE = (

@@ -19,14 +19,15 @@ from .config import compose_config
 from .data import BatchLoader, subset
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
 from .reports import colour, run_mechanism
-from .store import read_jsonl
+from .store import read_jsonl, write_json
 from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 
 # %% auto #0
 __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points', 'wait_for_runs',
            'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier', 'curve_excess',
            'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
-           'frontier_verdict', 'mechanism_table', 'md_table', 'write_frontier_report', 'files_line']
+           'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x', 'report_runs',
+           'frontier_tables', 'frontier_markdown', 'save_frontier_tables', 'write_frontier_report', 'files_line']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def read_runs(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         return pd.DataFrame()
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"run_id": str})
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-009
 def append_run(path: Path, row: dict):
@@ -532,53 +533,89 @@ def _tracking_lines(curves: dict) -> list[str]:
     return md_table(pd.DataFrame(rows), list(rows[0])) if rows else ["(no tracking curves)"]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-051
+def frontier_levels(runs: pd.DataFrame, n: int = 3) -> dict:
+    "The matched levels: two-stage's mean rMSE at its `n` largest K, the largest first."
+    two = runs[runs.method == "two_stage"].groupby("value").rmse.mean().sort_index(ascending=False)
+    return {f"two-stage K={int(k)}": two[k] for k in two.index[:n]}
+
+
+def matched_2x(runs: pd.DataFrame, p2: pd.DataFrame) -> tuple:
+    "The runs measured under the 2× prior (`prior2x.csv`'s rows `p2`) and their matched table at the largest K."
+    runs2 = runs.merge(p2, on="run_id") if len(p2) else runs.iloc[:0].assign(gloss_2x=[])
+    kmax = runs.value[runs.method == "two_stage"].max()
+    ref2 = runs2[(runs2.method == "two_stage") & (runs2.value == kmax)]  # the level: its 2×-measured seeds
+    levels = {f"two-stage K={int(kmax)}": ref2.rmse.mean()} if len(ref2) else {}
+    return runs2, matched_table(runs2, levels, column="gloss_2x")
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-051-1
+def report_runs(folder: Path) -> tuple[dict, pd.DataFrame]:
+    "A report folder's `facts.json` and the rows of its `runs.csv` that the report is about (`facts['run_ids']`)."
+    facts = json.loads((Path(folder) / "facts.json").read_text())
+    runs = read_runs(Path(folder) / "runs.csv")
+    return facts, runs[runs.run_id.isin(facts["run_ids"])].reset_index(drop=True)
+
+
+def frontier_tables(folder: Path) -> dict:
+    "Every table of the frontier report in `folder`, recomputed from its files (`facts.json` says which runs)."
+    d = Path(folder)
+    facts, runs = report_runs(d)
+    runs2, matched2 = matched_2x(runs, read_runs(d / "prior2x.csv"))
+    summary = frontier_summary(runs.merge(runs2[["run_id", "gloss_2x"]], on="run_id", how="left"))
+    mech = d / "mechanism.csv"
+    return dict(
+        facts=facts, runs=runs, summary=summary, matched=matched_table(runs, frontier_levels(runs)),
+        matched2=matched2, ranked=pd.read_csv(d / "selection.csv", keep_default_na=False, na_values=[""]),
+        curves={k: pd.read_csv(d / f) for k, f in facts["tracking"].items()},
+        mechanism=pd.read_csv(mech) if mech.exists() else None,
+    )  # fmt: skip
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-051-2
+def frontier_markdown(t: dict, folder: Path) -> str:
+    "`table.md` from `frontier_tables`' `t`, its files line naming what `folder` holds."
+    f, runs, main = t["facts"], t["runs"], next(iter(frontier_levels(t["runs"])))
+    lines = _report_header(runs, f, f["chosen"]) + ["## Verdict against the frontier's targets", ""]
+    lines += frontier_verdict(t["matched"], t["matched2"], below_curve(runs, "wartok"), main) + [""]
+    lines += _report_body(t["summary"], t["matched"], t["matched2"], t["ranked"], t["curves"])
+    if t["mechanism"] is not None:
+        lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]
+        lines += md_table(t["mechanism"], list(t["mechanism"].columns))
+    return "\n".join(lines + ["", files_line(folder)]) + "\n"
+
+
+def save_frontier_tables(t: dict, folder: Path):
+    "The tables a reader opens beside `table.md`: `summary.csv`, `matched.csv`, `matched_2x.csv`."
+    for name, key in (("summary", "summary"), ("matched", "matched"), ("matched_2x", "matched2")):
+        t[key].to_csv(Path(folder) / f"{name}.csv", index=False)
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-051-3
 def write_frontier_report(
-    report_dir: Path,
-    runs: pd.DataFrame,
-    ranked: pd.DataFrame,
-    chosen: str,
-    matched: pd.DataFrame,
-    matched2: pd.DataFrame,
-    runs2: pd.DataFrame,
-    levels: dict,
-    curves: dict,
-    facts: dict,
-    mechanism: Optional[pd.DataFrame] = None,
+    report_dir: Path, runs, ranked, chosen: str, curves: dict, facts: dict, mechanism=None
 ) -> Path:
-    """table.md, frontier.png, tracking.png and the CSVs behind them, in `report_dir`; `mechanism`: a table of
-    each point's tokenizer at its last log step (`mechanism_table`), as a section and `mechanism.csv`."""
+    """`facts.json`, `selection.csv`, `tracking_*.csv`, `mechanism.csv` (each point's tokenizer at its last log
+    step, `mechanism_table`) in `report_dir`, then the tables, figures and `table.md` from the folder alone."""
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
-    plot_frontier(
-        runs, d / "frontier.png", levels, title="CIFAR-10 test split, mean ± std over seeds"
-    )
-    if curves:
-        plot_tracking(
-            curves, d / "tracking.png", log_k=math.log(runs.value[runs.method == "two_stage"].max())
-        )
-    summary = frontier_summary(runs.merge(runs2[["run_id", "gloss_2x"]], on="run_id", how="left"))
-    for name, df in (
-        ("summary", summary),
-        ("matched", matched),
-        ("matched_2x", matched2),
-        ("selection", ranked),
-    ):
-        df.to_csv(d / f"{name}.csv", index=False)
-    main = next(iter(levels))
-    lines = _report_header(runs, facts, chosen) + ["## Verdict against the frontier's targets", ""]
-    lines += frontier_verdict(matched, matched2, below_curve(runs, "wartok"), main) + [""]
-    lines += _report_body(summary, matched, matched2, ranked, curves)
+    tracks = {label: f"tracking_{label.split()[0]}.csv" for label in curves}
+    for label, c in curves.items():
+        c.to_csv(d / tracks[label], index=False)
+    ranked.to_csv(d / "selection.csv", index=False)
     if mechanism is not None:
         mechanism.to_csv(d / "mechanism.csv", index=False)
-        lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]
-        lines += md_table(mechanism, list(mechanism.columns))
-    (d / "table.md").write_text("\n".join(lines + ["", files_line(d)]) + "\n")
+    kept = {"report": "frontier", **facts, "chosen": chosen, "run_ids": list(runs.run_id), "tracking": tracks}
+    write_json(d / "facts.json", kept, "report facts")
+    t = frontier_tables(d)
+    save_frontier_tables(t, d)
+    plot_frontier(t["runs"], d / "frontier.png", frontier_levels(t["runs"]),
+                  title="CIFAR-10 test split, mean ± std over seeds")  # fmt: skip
+    if curves:
+        plot_tracking(curves, d / "tracking.png", log_k=math.log(runs.value[runs.method == "two_stage"].max()))
+    (d / "table.md").write_text(frontier_markdown(t, d))
     return d / "table.md"
 
 
 def files_line(folder: Path) -> str:
-    "The report's files as they are in `folder` (CSVs, figures, the executed notebook): only what exists."
-    kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".png", ".ipynb"))
+    "The report's files as they are in `folder` (CSVs, facts, figures, the executed notebook): only what exists."
+    kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".json", ".png", ".ipynb"))
     return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + " (`runs.csv`: every run)."
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-052

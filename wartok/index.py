@@ -4,16 +4,20 @@
 
 # %% ../nbs/18_index.ipynb #18-index-003
 from __future__ import annotations
-import re
+import json, re
 from pathlib import Path
+from typing import Optional
 
 import pandas as pd
 
-from .frontier import md_table
+from .fit import fit_markdown, fit_report_tables
+from .frontier import frontier_markdown, frontier_tables, md_table
+from .reports import main_markdown
+from .targets import targets_markdown
 
 # %% auto #0
-__all__ = ['STUDIES', 'VERDICT', 'INDEX_NOTE', 'FIGURES', 'study_markdown', 'verdict_lines', 'study_seeds', 'study_row',
-           'write_reports_index']
+__all__ = ['STUDIES', 'VERDICT', 'MARKDOWN', 'INDEX_NOTE', 'FIGURES', 'study_markdown', 'verdict_lines', 'study_seeds',
+           'regenerate', 'written_by', 'study_row', 'write_reports_index']
 
 # %% ../nbs/18_index.ipynb #18-index-005
 # folder under reports/ -> (the question the study asks, the regime its gLoss is measured in)
@@ -85,6 +89,36 @@ def study_seeds(folder: Path) -> str:
         return f"{len(seeds)} ({', '.join(map(str, seeds))})"
     return "1" if (Path(folder) / "results.csv").exists() else "—"
 
+# %% ../nbs/18_index.ipynb #18-index-008-2
+# facts.json's "report" -> the function that writes that report's markdown from its folder
+MARKDOWN = {
+    "main": lambda d: main_markdown(d),  # 12_reports
+    "frontier": lambda d: frontier_markdown(frontier_tables(d), d),  # 15_frontier
+    "fit": lambda d: fit_markdown(fit_report_tables(d), d),  # 16_fit
+}
+
+
+def regenerate(folder: Path) -> Optional[tuple[str, str]]:
+    "(file name, markdown) of the report in `folder`, recomputed from its files alone; None: no function writes it."
+    d = Path(folder)
+    if (d / "toy.csv").exists():
+        return "README.md", targets_markdown(d)  # 17_targets
+    if not (d / "facts.json").exists():
+        return None
+    return "table.md", MARKDOWN[json.loads((d / "facts.json").read_text())["report"]](d)
+
+
+def written_by(folder: Path) -> str:
+    "Which of the folder's markdown files are generated (and checked by the tests) and which are by hand."
+    gen = regenerate(folder)
+    other = sorted(p.name for p in Path(folder).glob("*.md") if not gen or p.name != gen[0])
+    stale = [n for n in other if n == "table.md"]  # a report function wrote it from run folders no longer here
+    hand = [n for n in other if n not in stale]
+    parts = [f"code: `{gen[0]}`" if gen else "",
+             "code at run time, not regenerable: `table.md`" if stale else "",
+             "by hand: " + ", ".join(f"`{h}`" for h in hand) if hand else ""]  # fmt: skip
+    return "; ".join(p for p in parts if p) or "—"
+
 # %% ../nbs/18_index.ipynb #18-index-009
 def study_row(reports: Path, key: str) -> dict:
     "One study's row of the index, read from its folder."
@@ -100,6 +134,7 @@ def study_row(reports: Path, key: str) -> dict:
         "verdict": "<br>".join(verdicts[:3])
         or f"no verdict line: its [{doc}]({key}/{doc}) says what it found",
         "figure": ", ".join(f"[{f}]({key}/{f})" for f in figures[:2]) or "—",
+        "written by": written_by(folder),
     }
 
 
@@ -134,8 +169,9 @@ INDEX_NOTE = (
     "generated `table.md` or README, at most three) and the figures are read from the folder. "
     "Regimes: *fit*, a fitted prior's training cross-entropy (the paper's CIFAR-10 gLoss); "
     "*generalising*, a prior's cross-entropy on held-out tokens (its ImageNet one). Seeds —: the "
-    "folder's CSVs do not record them (its README does). Each study's README says how, when and "
-    "from which commit it ran."
+    "folder's CSVs do not record them (its README does). *Written by*: `code`, a report function wrote the "
+    "file from the folder's data and the tests write it again and compare (`regenerate`); `by hand`, prose "
+    "whose numbers no test checks. Each report says how, when and from which commit it ran."
 )
 FIGURES = (
     "targets.png",

@@ -20,8 +20,8 @@ from .tokenizer import METHOD_TOKENIZER
 __all__ = ['PAPER_ROWS', 'PAPER_BASELINE', 'COLOURS', 'OTHERS', 'ALIASES', 'MECHANISM_COLUMNS', 'MECHANISM_NOTE',
            'MECHANISM_HEAD', 'SMOKE_NOTE', 'results_table', 'colour', 'plot_ar_loss', 'plot_recon_vs_gloss',
            'plot_samples', 'plot_codebook_usage', 'describe_sizes', 'flow_line', 'target_sharpness', 'provenance',
-           'relative_to_two_stage', 'run_mechanism', 'mechanism_lines', 'write_report', 'report_thumbnail',
-           'show_report', 'collect_results', 'collect_curves']
+           'relative_to_two_stage', 'run_mechanism', 'mechanism_rows', 'mechanism_lines', 'write_report',
+           'main_markdown', 'report_thumbnail', 'show_report', 'collect_results', 'collect_curves']
 
 # %% ../nbs/12_reports.ipynb #12-reports-030
 PAPER_ROWS = {
@@ -322,21 +322,26 @@ MECHANISM_NOTE = (
 MECHANISM_HEAD = "| method | target H | proxy NLL | token entropy (eval) | restarts / step | churn | usage |"
 
 
-def mechanism_lines(rows: list[dict], cfg: DictConfig, run_dir: Path) -> list[str]:
-    "table.md's 'is the DPD's mechanism operating?': a line per run with a proxy AR (or none)."
+def mechanism_rows(rows: list[dict], run_dir: Path) -> pd.DataFrame:
+    "`mechanism.csv`: `run_mechanism` of each run that trains a proxy AR, with its evaluated token entropy."
     logged = [r for r in rows if (Path(run_dir) / r["method"] / "tokenizer_log.jsonl").exists()]
-    mech = [{**r, **run_mechanism(Path(run_dir) / r["method"])} for r in logged]
-    mech = [m for m in mech if not math.isnan(m["proxy_nll"])]
-    if not mech:
+    mech = [{"method": r["method"], "token_entropy": r["token_entropy"], **run_mechanism(Path(run_dir) / r["method"])}
+            for r in logged]  # fmt: skip
+    return pd.DataFrame([m for m in mech if not math.isnan(m["proxy_nll"])])
+
+
+def mechanism_lines(mech: pd.DataFrame, log_k: float) -> list[str]:
+    "table.md's 'is the DPD's mechanism operating?' from `mechanism_rows`: a line per run (or none)."
+    if not len(mech):
         return []
-    log_k = math.log(cfg.tokenizer.codebook_size)
     md = ["", "## Is the DPD's mechanism operating?", "", MECHANISM_NOTE, ""]
     md += [MECHANISM_HEAD, "|---" * 7 + "|"]
-    for m in mech:
+    for m in mech.to_dict("records"):
         cells = [m["target_entropy"], m["proxy_nll"], m["token_entropy"] / log_k]
         cells += [m["restarts_per_step"], m["churn_tokens"], m["usage"]]
         md.append(f"| {m['method']} | " + " | ".join(f"{v:.3g}" for v in cells) + " |")
     return md
+
 
 # %% ../nbs/12_reports.ipynb #12-reports-043
 def write_report(
@@ -357,22 +362,34 @@ SMOKE_NOTE = ["", "## Relative to two-stage", "", "smoke: no verdict (its number
 def _write_report(rows, cfg, run_dir: Path, report_dir: Path, notes: str) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(report_dir / "results.csv", index=False)
+    mech = mechanism_rows(rows, run_dir)
+    if len(mech):
+        mech.to_csv(report_dir / "mechanism.csv", index=False)
+    facts = {"report": "main", "title": f"# {cfg.data.name} — preset `{cfg.preset}`", "dataset": cfg.data.name,
+             "provenance": provenance(rows, cfg), "smoke": cfg.preset.endswith("smoke"),
+             "codebook_size": cfg.tokenizer.codebook_size, "notes": notes}  # fmt: skip
+    (report_dir / "facts.json").write_text(json.dumps(facts, indent=1, ensure_ascii=False) + "\n")
     plot_ar_loss(rows, run_dir, report_dir / "ar_loss.png")
     plot_recon_vs_gloss(rows, report_dir / "recon_vs_gloss.png")
     plot_samples(rows, run_dir, report_dir / "samples.png")
     plot_codebook_usage(rows, run_dir, report_dir / "codebook_usage.png")
-    md = [
-        f"# {cfg.data.name} — preset `{cfg.preset}`\n",
-        results_table(rows, cfg.data.name),
-        "\n## Where these numbers come from\n",
-        *provenance(rows, cfg),
-        *(relative_to_two_stage(rows) if not cfg.preset.endswith("smoke") else SMOKE_NOTE),
-        *mechanism_lines(rows, cfg, run_dir),
-    ]
-    if notes:
-        md += ["", notes]
-    (report_dir / "table.md").write_text("\n".join(md) + "\n")
+    (report_dir / "table.md").write_text(main_markdown(report_dir))
     return report_dir
+
+
+def main_markdown(folder: Path) -> str:
+    """`table.md` from the folder alone: `results.csv`, `mechanism.csv` and `facts.json` (the title, the provenance
+    lines as written at run time, notes); the table, the ratios and the verdicts are recomputed."""
+    d = Path(folder)
+    f = json.loads((d / "facts.json").read_text())
+    rows = pd.read_csv(d / "results.csv", keep_default_na=False, na_values=[""], dtype={"config_hash": str})
+    rows = rows.to_dict("records")
+    mech = pd.read_csv(d / "mechanism.csv") if (d / "mechanism.csv").exists() else pd.DataFrame()
+    md = [f["title"] + "\n", results_table(rows, f["dataset"]), "\n## Where these numbers come from\n"]
+    md += [*f["provenance"], *(SMOKE_NOTE if f["smoke"] else relative_to_two_stage(rows))]
+    md += mechanism_lines(mech, math.log(f["codebook_size"]))
+    return "\n".join(md + (["", f["notes"]] if f["notes"] else [])) + "\n"
+
 
 # %% ../nbs/12_reports.ipynb #12-reports-046
 def report_thumbnail(path: Path, width: int = 900) -> bytes:

@@ -4,20 +4,22 @@
 
 # %% ../nbs/17_targets.ipynb #17-targets-003
 from __future__ import annotations
+import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .frontier import md_table
+from .frontier import md_table, report_runs
 from .reports import colour
 
 from .train import removes_bit
 
 # %% auto #0
-__all__ = ['READINGS', 'REGIMES', 'FRONTIER', 'FRONTIER_DIR', 'FRONTIER_XY', 'TARGET_RATIO', 'YLABEL', 'MECH',
-           'SELECTION_COLUMNS', 'CARRIED', 'reading_of', 'toy_summary', 'selection_summary', 'frontier_rows',
-           'plot_targets', 'targets_verdict', 'targets_data', 'write_targets_report']
+__all__ = ['READINGS', 'REGIMES', 'FRONTIER', 'FRONTIER_DIRS', 'FRONTIER_MODE', 'FRONTIER_XY', 'TARGET_RATIO', 'YLABEL', 'MECH',
+           'SELECTION_COLUMNS', 'CARRIED', 'reading_of', 'toy_summary', 'selection_summary', 'frontier_reading',
+           'frontier_rows', 'plot_targets', 'targets_verdict', 'targets_data', 'targets_markdown',
+           'write_targets_report']
 
 # %% ../nbs/17_targets.ipynb #17-targets-004
 # dpd.target_mode -> (the issue's name, what p* is); 07_dpd §6 has the reasons for each
@@ -28,7 +30,7 @@ READINGS = {
     "ema": ("T3", "a slow moving average of the proxy, at T"),
     "joint": ("T5", "a second AR trained jointly on the current tokens, at T"),
     "warm_proxy": ("—", "the proxy at dpd.start_step, frozen, at T"),
-    "pretrained": ("T4", "an AR trained on another run's tokens, at T"),
+    "pretrained": ("T4", "an AR fitted to the run's own two-stage tokens (its first steps), at T"),
 }
 
 
@@ -53,14 +55,12 @@ def toy_summary(toy: pd.DataFrame) -> pd.DataFrame:
 
 # %% ../nbs/17_targets.ipynb #17-targets-010
 REGIMES = {  # folder -> what its gLoss is, and the selection's budget (experiments/targets.py)
-    "fit": "fit regime: the training gLoss of a prior fitted to its tokens, read where two-stage sits at the paper's "
-    "4.3x its floor (16_fit); cpu_fit: 256 training images, 400 tokenizer steps at batch 32, "
-    "a 1,000-step prior",
-    "heldout": "generalising regime: a fresh prior's gLoss on held-out images (15_frontier); "
-    "cpu_studies: the first 10,000 "
-    "training images, the last 2,000 held out, 400 tokenizer and 400 prior steps at batch "
-    "32, restarts of codes "
-    "unused for 10 steps",
+    "fit": "fit regime: the training gLoss of a prior fitted to its tokens, read where two-stage sits at the "
+    "paper's 4.3x its floor (16_fit); cpu_fit: 256 training images, 400 tokenizer steps at batch 32, a 1,000-step "
+    "prior",
+    "heldout": "generalising regime: a fresh prior's gLoss on held-out images (15_frontier); cpu_studies: the "
+    "first 10,000 training images, the last 2,000 held out, 400 tokenizer and 400 prior steps at batch 32, "
+    "restarts of codes unused for 10 steps",
 }
 
 
@@ -96,7 +96,8 @@ FRONTIER = {  # regime -> {matched table (a CSV in its frontier folder): which g
     "heldout": {"matched": "held-out gLoss"},
 }
 # where each regime's frontier lives (experiments/targets.py <regime>-frontier), and the gLoss it plots
-FRONTIER_DIR = {"fit": "fit", "heldout": "heldout_frontier"}
+FRONTIER_DIRS = {"fit": ("fit", "fit_warm_proxy"), "heldout": ("heldout_frontier",)}
+FRONTIER_MODE = {"fit": "fit-frontier", "fit_warm_proxy": "fit-frontier-warm", "heldout_frontier": "heldout-frontier"}
 # the plotted axes (runs.csv columns): rMSE, gLoss, and the FRONTIER label of that gLoss; the fit regime's
 # read-out-step gLoss is read from run folders (16_fit's read_at), so its figure shows the end of the budget
 FRONTIER_XY = {"fit": ("rmse_train", "gloss_train", "training gLoss at the end"),
@@ -107,12 +108,16 @@ TARGET_RATIO = {
 }  # the issue's targets; the paper's ratios are 0.54x and 0.90x
 
 
+def frontier_reading(folder: Path) -> str:
+    "The reading a frontier ran: its report's chosen setting (`facts.json`), the selection's first when it ran."
+    return reading_of(json.loads((Path(folder) / "facts.json").read_text())["chosen"])
+
+
 def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") -> pd.DataFrame:
     """wAR-Tok against two-stage at `level` in each of the regime's matched tables: ratio, the
     seeds that bracket the level (of the seeds run), difference in std."""
-    rows, runs = [], Path(folder) / "runs.csv"
-    runs = pd.read_csv(runs).query("split == 'test' and method == 'wartok'") if runs.exists() else None
-    n_run = runs.seed.nunique() if runs is not None else 0
+    rows, runs = [], report_runs(folder)[1]
+    n_run = runs[runs.method == "wartok"].seed.nunique()
     for table, what in FRONTIER[regime].items():
         f = Path(folder) / f"{table}.csv"
         m = pd.read_csv(f) if f.exists() else pd.DataFrame(columns=["level", "method"])
@@ -163,51 +168,53 @@ def _selection_panel(ax, regime: str, folder: Path):
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
 
 
-def _frontier_panel(ax, regime: str, folder: Path, reading: str, rows: pd.DataFrame):
-    "The regime's frontier: each point's mean ± seed std (test split), the matched level marked."
-    runs = pd.read_csv(Path(folder) / "runs.csv").query("split == 'test'")
+def _frontier_panel(ax, regime: str, items: list):
+    "The regime's frontiers (`items`: (folder, reading, rows)): each point's mean ± seed std, the level marked."
     x, y, what = FRONTIER_XY[regime]
-    g = runs.groupby(["method", "value"])[[x, y]].agg(["mean", "std"]).reset_index()
-    for method, fmt in (("two_stage", "-o"), ("wartok", "D")):
-        p = g[g.method == method].sort_values((x, "mean"))
-        tint, name = (colour("two_stage"), "two-stage") if method == "two_stage" else (
-            colour(reading), f"wAR-Tok, {READINGS[reading][0]} {reading}")
-        ax.errorbar(p[x]["mean"], p[y]["mean"], xerr=p[x]["std"], yerr=p[y]["std"], fmt=fmt,
-                    color=tint, capsize=3, label=name)
-        for r in p.itertuples(index=False):
-            tag = f"K={int(r[1])}" if method == "two_stage" else f"λ={r[1]:g}"
-            ax.annotate(tag, (r[2], r[4]), textcoords="offset points", xytext=(4, 4), fontsize=8)
-    level = g[(g.method == "two_stage") & (g.value == 1024)][x]["mean"]
-    ax.axvline(level.iloc[0], ls=":", color="grey", label="matched level: two-stage K=1024's rMSE")
+    titles = []
+    for k, (folder, reading, rows) in enumerate(items):
+        g = report_runs(folder)[1].groupby(["method", "value"])[[x, y]].agg(["mean", "std"]).reset_index()
+        for method, fmt in (("two_stage", "-o"), ("wartok", "D"))[int(k > 0):]:  # two-stage once: carried
+            p = g[g.method == method].sort_values((x, "mean"))
+            tint, name = (colour("two_stage"), "two-stage") if method == "two_stage" else (
+                colour(reading), f"wAR-Tok, {READINGS[reading][0]} {reading}")
+            ax.errorbar(p[x]["mean"], p[y]["mean"], xerr=p[x]["std"], yerr=p[y]["std"], fmt=fmt,
+                        color=tint, capsize=3, label=name)
+            for r in p.itertuples(index=False):
+                tag = f"K={int(r[1])}" if method == "two_stage" else f"λ={r[1]:g}"
+                ax.annotate(tag, (r[2], r[4]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        if k == 0:
+            level = g[(g.method == "two_stage") & (g.value == 1024)][x]["mean"]
+            ax.axvline(level.iloc[0], ls=":", color="grey", label="matched level: two-stage K=1024's rMSE")
+        v = rows[rows.gLoss == what].iloc[0]
+        titles.append(f"{READINGS[reading][0]} {v['wAR-Tok / two-stage']:.3f}x ({v.seeds}/{v['of']} seeds), "
+                      f"{v.verdict}")
     _log_x(ax)
     images = "training images" if x == "rmse_train" else "test split"
     ax.set(xlabel=f"rMSE ({images}, log scale)", ylabel=f"{what} (nats/token)")
-    v = rows[rows.gLoss == what].iloc[0]
-    ax.set_title(f"{REGIMES[regime].split(':')[0]}, frontier: {v['wAR-Tok / two-stage']:.3f}x at K=1024 "
-                 f"({v.seeds} of {v['of']} seeds bracket it), {v.verdict}\nlower-left is better", fontsize=10)
+    ax.set_title(f"{REGIMES[regime].split(':')[0]}, frontier at two-stage K=1024:\n" + "; ".join(titles)
+                 + "\nlower-left is better", fontsize=9)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
 
 
-def plot_targets(folders: dict, fronts: dict, path=None):
-    """Top: each regime's selection; below: its frontier for the chosen reading, where one was
-    run (`fronts`: regime -> (folder, reading, frontier_rows)). gLoss over rMSE (log)."""
-    n_rows = 2 if fronts else 1
-    fig, axes = plt.subplots(n_rows, len(folders), figsize=(5.5 * len(folders), 5.4 * n_rows), squeeze=False)
+def plot_targets(folders: dict, front: dict, path=None):
+    """Top: each regime's selection; below: its frontiers, where one was run (`front`: regime -> [(folder,
+    reading, frontier_rows)]). gLoss over rMSE (log)."""
+    n_rows = 2 if any(front.values()) else 1
+    fig, axes = plt.subplots(n_rows, len(folders), figsize=(5.5 * len(folders), 5.6 * n_rows), squeeze=False)
     for ax, (regime, folder) in zip(axes[0], folders.items()):
         _selection_panel(ax, regime, folder)
-    for ax, regime in zip(axes[1] if fronts else [], folders):
-        _frontier_panel(ax, regime, *fronts[regime]) if regime in fronts else ax.axis("off")
+    for ax, regime in zip(axes[1] if n_rows == 2 else [], folders):
+        _frontier_panel(ax, regime, front[regime]) if front.get(regime) else ax.axis("off")
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
 
+
 # %% ../nbs/17_targets.ipynb #17-targets-014
-def _provenance(folder: Path, split: str) -> str:
-    """Runs, summed wall time and commits of a regime's runs.csv rows of `split` (selection:
-    also 'heldout')."""
-    runs = pd.read_csv(Path(folder) / "runs.csv")
-    runs = runs[runs.split.isin([split, "heldout"] if split == "selection" else [split])]
+def _provenance(runs: pd.DataFrame) -> str:
+    "Runs, seeds, summed wall time and commits of `runs` (rows of a runs.csv)."
     commits = ", ".join(f"`{c}`" for c in sorted(set(runs.commit)))
     minutes = runs.wall_time_s.sum() / 60
     return f"{len(runs)} runs (seeds {sorted(set(runs.seed))}), {minutes:.0f} min summed, commit(s) {commits}"
@@ -251,27 +258,32 @@ def targets_verdict(toy: pd.DataFrame, sel: dict) -> list[str]:
 
 # %% ../nbs/17_targets.ipynb #17-targets-016
 def targets_data(report_dir) -> tuple:
-    """The study's tables from its CSVs: the toy summary, each regime's selection folder and
-    summary, its frontier rows, and the frontiers to plot (regime -> (folder, reading, rows))."""
+    """The study's tables from its CSVs: the toy summary, each regime's selection folder and summary, and its
+    frontiers (regime -> [(folder, reading, `frontier_rows`)])."""
     d = Path(report_dir)
     toy = toy_summary(pd.read_csv(d / "toy.csv"))
     folders = {r: d / r for r in REGIMES if (d / r / "selection.csv").exists()}
     sel = {r: selection_summary(f) for r, f in folders.items()}
-    front = {r: frontier_rows(d / FRONTIER_DIR[r], r) for r in folders}
-    fronts = {r: (d / FRONTIER_DIR[r], sel[r].reading.iloc[0], f) for r, f in front.items() if len(f)}
-    return toy, folders, sel, front, fronts
+    front = {r: [(d / f, frontier_reading(d / f), frontier_rows(d / f, r)) for f in FRONTIER_DIRS[r]
+                 if (d / f / "facts.json").exists()] for r in folders}  # fmt: skip
+    return toy, folders, sel, front
+
+
+def targets_markdown(report_dir) -> str:
+    "The study's README.md from its folder alone (`toy.csv`, each regime's CSVs)."
+    d = Path(report_dir)
+    toy, folders, sel, front = targets_data(d)
+    return "\n".join(_targets_header(d, toy, sel, front) + _targets_body(d, toy, sel, front)) + "\n"
 
 
 def write_targets_report(report_dir) -> Path:
     """README.md and targets.png of the target study, from `toy.csv` and each regime's
     `selection*.csv`, `runs.csv` and matched tables."""
     d = Path(report_dir)
-    toy, folders, sel, front, fronts = targets_data(d)
-    plot_targets(folders, fronts, d / "targets.png")
+    _, folders, _, front = targets_data(d)
+    plot_targets(folders, front, d / "targets.png")
     plt.close("all")
-    lines = _targets_header(toy, sel, front)
-    lines += _targets_body(d, toy, sel, front)
-    (d / "README.md").write_text("\n".join(lines) + "\n")
+    (d / "README.md").write_text(targets_markdown(d))
     return d / "README.md"
 
 # %% ../nbs/17_targets.ipynb #17-targets-017
@@ -291,48 +303,46 @@ def _reading_rows(toy: pd.DataFrame, sel: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _frontier_lines(sel: dict, front: dict) -> list[str]:
-    "The frontier's answer per regime where one was run."
+def _frontier_lines(d: Path, sel: dict, front: dict) -> list[str]:
+    "The frontiers' answer per regime where one was run, and whether the selection still ranks that reading first."
     out = []
-    for r, f in front.items():
-        reading = sel[r].reading.iloc[0]
-        for _, x in f.iterrows():
-            out.append(
-                f"- **Frontier, {r}** (the chosen {READINGS[reading][0]} `{reading}`; {x.seeds} of "
-                f"{x['of']} seeds bracket the level): {x.gLoss} at the {x.level} reconstruction, "
-                f"wAR-Tok / two-stage {x['wAR-Tok / two-stage']:.3f} (target ≤ {TARGET_RATIO[r]}), "
-                f"{x['difference (seed std)']:.1f} seed std: **{x.verdict}**."
-            )
+    for r, items in front.items():
+        first = sel[r].reading.iloc[0]
+        for _, reading, rows in items:
+            for _, x in rows.iterrows():
+                out.append(
+                    f"- **Frontier, {r}** ({READINGS[reading][0]} `{reading}`; {x.seeds} of {x['of']} seeds bracket "
+                    f"the level): {x.gLoss} at the {x.level} reconstruction, "
+                    f"wAR-Tok / two-stage {x['wAR-Tok / two-stage']:.3f} (target ≤ {TARGET_RATIO[r]}), "
+                    f"{x['difference (seed std)']:.1f} seed std: **{x.verdict}**."
+                )
+        if items and first not in {reading for _, reading, _ in items}:
+            out.append(f"- **Frontier, {r}**: the selection now ranks {READINGS[first][0]} `{first}` first "
+                       "(a candidate added after the frontier ran); its frontier is not run.")
     return out or [
         "- **Frontier** (≥ 3 seeds, matched reconstruction): not run yet for a reading other "
         "than T1."
     ]
 
 
-def _targets_header(toy: pd.DataFrame, sel: dict, front: dict) -> list[str]:
+def _targets_header(d: Path, toy: pd.DataFrame, sel: dict, front: dict) -> list[str]:
     "Title, the answer so far, one row per reading, the figure."
     return [
         "# reports/cifar10/targets — which target makes wAR-Tok work?",
         "",
         "Written by `write_targets_report` (`nbs/17_targets.ipynb`) from this folder's CSVs: "
-        "`python "
-        "experiments/targets.py report`. The paper's text is not available (abstract and a "
-        "summary only), so "
-        "its target is read several ways (`nbs/07_dpd.ipynb` §6); each reading is measured "
-        "here. T1's own "
-        "frontiers are `reports/cifar10/frontier_long` (generalising) and "
-        "`reports/cifar10/fit` (fit).",
+        "`python experiments/targets.py report`. The paper's text is not available (abstract and a summary "
+        "only), so its target is read several ways (`nbs/07_dpd.ipynb` §6); each reading is measured here. "
+        "T1's own frontiers are `reports/cifar10/frontier_long` (generalising) and `reports/cifar10/fit` (fit).",
         "",
         "**The answer so far**",
         "",
         *targets_verdict(toy, sel),
-        *_frontier_lines(sel, front),
+        *_frontier_lines(d, sel, front),
         "",
-        "Excess: the candidate's gLoss minus the two-stage K-curve's at the candidate's own "
-        "rMSE (nats/token; "
-        "negative is below the curve, the paper's claim); ratio: the same as a quotient. One "
-        "seed: a selection, "
-        "not a result.",
+        "Excess: the candidate's gLoss minus the two-stage K-curve's at the candidate's own rMSE (nats/token; "
+        "negative is below the curve, the paper's claim); ratio: the same as a quotient. One seed: a "
+        "selection, not a result.",
         "",
         *md_table(_reading_rows(toy, sel)),
         "",
@@ -368,25 +378,31 @@ def _targets_body(d: Path, toy: pd.DataFrame, sel: dict, front: dict) -> list[st
         lines += [
             f"## Selection: {REGIMES[r]}",
             "",
-            f"`experiments/targets.py {r}`: {_provenance(d / r, 'selection')}."
+            f"`experiments/targets.py {r}`: {_provenance(_selection_runs(d / r))}."
             " Mechanism: each run's last log row.",
             "",
             *md_table(s[cols].rename(columns=MECH)),
             "",
         ]
-        if len(front[r]):
-            lines += _frontier_body(d / FRONTIER_DIR[r], r, front[r])
+        for folder, reading, rows in front[r]:
+            lines += _frontier_body(folder, r, reading, rows)
     return lines
 
 
-def _frontier_body(f: Path, regime: str, rows: pd.DataFrame) -> list[str]:
-    "A regime's frontier: its verdict rows, provenance, and the mechanism of the runs whose folders were here."
+def _selection_runs(folder: Path) -> pd.DataFrame:
+    "A regime's selection runs (split `selection`, or `heldout` in the generalising regime's notebook)."
+    runs = pd.read_csv(Path(folder) / "runs.csv")
+    return runs[runs.split.isin(["selection", "heldout"])]
+
+
+def _frontier_body(f: Path, regime: str, reading: str, rows: pd.DataFrame) -> list[str]:
+    "A frontier: its verdict rows, provenance, and the mechanism of the runs whose folders were here."
     mech = pd.read_csv(f / "mechanism.csv")
-    runs = pd.read_csv(f / "runs.csv").query("split == 'test'")
+    runs = report_runs(f)[1]
     seen = set(zip(mech.method, mech.value))
     carried = runs[[(m, v) not in seen for m, v in zip(runs.method, runs.value)]]
-    lines = [f"## Frontier: {regime} regime", "",
-             f"`experiments/targets.py {regime}-frontier`: {_provenance(f, 'test')}; the study's own report: "
+    lines = [f"## Frontier: {regime} regime, {READINGS[reading][0]} `{reading}`", "",
+             f"`experiments/targets.py {FRONTIER_MODE[f.name]}`: {_provenance(runs)}; the study's own report: "
              f"`{f.name}/table.md`.", "", *md_table(rows), "",
              "Mechanism of the frontier's runs (each run's last log row, mean over seeds):", "",
              *md_table(mech.rename(columns=MECH)), ""]

@@ -285,28 +285,22 @@ class ConvDecoder(nn.Module):
         return self.net(z.transpose(1, 2).reshape(B, d, self.grid, self.grid))
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023
+def _blocks(c, depth: int) -> nn.ModuleList:
+    "`depth` transformer blocks of the `tokenizer` group `c`'s width, heads and hidden multiple."
+    return nn.ModuleList(Block(c.width, c.heads, hidden_multiple=c.hidden_multiple) for _ in range(depth))
+
+
 class TiTokEncoder(nn.Module):  # TiTok, arXiv 2406.07550
-    def __init__(
-        self,
-        image_size: int,
-        patch_size: int,
-        num_tokens: int,
-        width: int,
-        depth: int,
-        heads: int,
-        code_dim: int,
-        hidden_multiple: int = 1,
-        pos_init_std: float = 0.02,
-    ):
+    "Patches and `c.num_tokens` latent queries through `c.enc_depth` blocks; the latents come out as codes."
+
+    def __init__(self, c: TokenizerConfig):
         super().__init__()
-        n = (image_size // patch_size) ** 2
-        self.patch = nn.Conv2d(3, width, patch_size, stride=patch_size)
-        self.pos = nn.Parameter(torch.randn(n, width) * pos_init_std)
-        self.latents = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
-        self.blocks = nn.ModuleList(
-            Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth)
-        )
-        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, code_dim)
+        n, w, std = (c.image_size // c.patch_size) ** 2, c.width, c.pos_init_std
+        self.patch = nn.Conv2d(3, w, c.patch_size, stride=c.patch_size)
+        self.pos = nn.Parameter(torch.randn(n, w) * std)
+        self.latents = nn.Parameter(torch.randn(c.num_tokens, w) * std)
+        self.blocks = _blocks(c, c.enc_depth)
+        self.norm, self.out = nn.RMSNorm(w), nn.Linear(w, c.code_dim)
 
     def forward(self, x):
         p = self.patch(x).flatten(2).transpose(1, 2) + self.pos
@@ -344,28 +338,17 @@ def unpatchify(y: torch.Tensor, p: int) -> torch.Tensor:
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-1
 class TiTokDecoder(nn.Module):
-    def __init__(
-        self,
-        image_size: int,
-        patch_size: int,
-        num_tokens: int,
-        width: int,
-        depth: int,
-        heads: int,
-        code_dim: int,
-        hidden_multiple: int = 1,
-        pos_init_std: float = 0.02,
-    ):
+    "The codes and one mask query per patch through `c.dec_depth` blocks; the queries come out as patches."
+
+    def __init__(self, c: TokenizerConfig):
         super().__init__()
-        self.p, self.g = patch_size, image_size // patch_size
-        self.inp = nn.Linear(code_dim, width)
-        self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
-        self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, width) * pos_init_std)
-        self.drop_token = nn.Parameter(torch.zeros(width))
-        self.blocks = nn.ModuleList(
-            Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth)
-        )
-        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size**2)
+        self.p, self.g, w, std = c.patch_size, c.image_size // c.patch_size, c.width, c.pos_init_std
+        self.inp = nn.Linear(c.code_dim, w)
+        self.tok_pos = nn.Parameter(torch.randn(c.num_tokens, w) * std)
+        self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, w) * std)
+        self.drop_token = nn.Parameter(torch.zeros(w))
+        self.blocks = _blocks(c, c.dec_depth)
+        self.norm, self.out = nn.RMSNorm(w), nn.Linear(w, 3 * c.patch_size**2)
 
     def forward(self, z, keep: Optional[torch.Tensor] = None):
         "`keep` [B]: number of leading tokens to keep per image (the rest become `drop_token`)."
@@ -396,35 +379,20 @@ def tied_keep(t: torch.Tensor, num_tokens: int) -> torch.Tensor:
 class FlowDecoder(nn.Module):  # FlowMo arXiv 2503.11056, FlexTok 2502.13967, Selftok 2505.07538
     "v(x_t, t | z): the velocity of the straight path from noise (t=0) to the image (t=1), given the tokens z."
 
-    def __init__(
-        self,
-        image_size: int,
-        patch_size: int,
-        num_tokens: int,
-        width: int,
-        depth: int,
-        heads: int,
-        code_dim: int,
-        hidden_multiple: int = 1,
-        pos_init_std: float = 0.02,
-    ):
+    def __init__(self, c: TokenizerConfig, num_tokens: Optional[int] = None):
+        "The `tokenizer` group `c`'s sizes; `num_tokens`: the encoder's (default `c.num_tokens`)."
         super().__init__()
-        if width < 3 * patch_size**2:
-            raise ValueError(
-                f"flow decoder width {width} < 3 * patch_size^2 = {3 * patch_size**2}: it cannot carry a noisy patch"
-            )
-        self.p = patch_size
-        self.g = image_size // patch_size
-        self.width = width
-        self.inp, self.patch = nn.Linear(code_dim, width), nn.Linear(3 * patch_size**2, width)
-        self.tok_pos = nn.Parameter(torch.randn(num_tokens, width) * pos_init_std)
-        self.patch_pos = nn.Parameter(torch.randn(self.g * self.g, width) * pos_init_std)
-        self.time = nn.Sequential(nn.Linear(width, width), nn.SiLU(), nn.Linear(width, width))
-        self.drop_token = nn.Parameter(torch.zeros(width))
-        self.blocks = nn.ModuleList(
-            Block(width, heads, hidden_multiple=hidden_multiple) for _ in range(depth)
-        )
-        self.norm, self.out = nn.RMSNorm(width), nn.Linear(width, 3 * patch_size**2)
+        w, p, std = c.width, c.patch_size, c.pos_init_std
+        if w < 3 * p**2:
+            raise ValueError(f"flow decoder width {w} < 3 * patch_size^2 = {3 * p**2}: it cannot carry a noisy patch")
+        self.p, self.g, self.width = p, c.image_size // p, w
+        self.inp, self.patch = nn.Linear(c.code_dim, w), nn.Linear(3 * p**2, w)
+        self.tok_pos = nn.Parameter(torch.randn(num_tokens or c.num_tokens, w) * std)
+        self.patch_pos = nn.Parameter(torch.randn(self.g * self.g, w) * std)
+        self.time = nn.Sequential(nn.Linear(w, w), nn.SiLU(), nn.Linear(w, w))
+        self.drop_token = nn.Parameter(torch.zeros(w))
+        self.blocks = _blocks(c, c.dec_depth)
+        self.norm, self.out = nn.RMSNorm(w), nn.Linear(w, 3 * p**2)
 
     def forward(
         self,
@@ -495,28 +463,8 @@ class VQTokenizer(nn.Module):
                     f"image_size {c.image_size} is not divisible by patch_size {c.patch_size}"
                 )
             self.grid, self.num_tokens = None, c.num_tokens
-            self.encoder = TiTokEncoder(
-                c.image_size,
-                c.patch_size,
-                c.num_tokens,
-                c.width,
-                c.enc_depth,
-                c.heads,
-                c.code_dim,
-                c.hidden_multiple,
-                c.pos_init_std,
-            )
-            direct = lambda: TiTokDecoder(
-                c.image_size,
-                c.patch_size,
-                c.num_tokens,
-                c.width,
-                c.dec_depth,
-                c.heads,
-                c.code_dim,
-                c.hidden_multiple,
-                c.pos_init_std,
-            )
+            self.encoder = TiTokEncoder(c)
+            direct = lambda: TiTokDecoder(c)
         else:
             raise ValueError(f"unknown tokenizer arch {c.arch!r}: expected 'conv2d' or 'titok'")
         if decoder not in ("direct", "flow"):
@@ -528,17 +476,7 @@ class VQTokenizer(nn.Module):
         self.decoder = (
             direct()
             if decoder == "direct"
-            else FlowDecoder(
-                c.image_size,
-                c.patch_size,
-                self.num_tokens,
-                c.width,
-                c.dec_depth,
-                c.heads,
-                c.code_dim,
-                c.hidden_multiple,
-                c.pos_init_std,
-            )
+            else FlowDecoder(c, self.num_tokens)
         )
         self.quantizer = VectorQuantizer(
             c.codebook_size,
