@@ -23,11 +23,12 @@ from .store import read_jsonl, write_json
 from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 
 # %% auto #0
-__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points', 'wait_for_runs',
-           'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier', 'curve_excess',
-           'reference_nll', 'tracking_curve', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
-           'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x', 'report_runs',
-           'frontier_tables', 'frontier_markdown', 'save_frontier_tables', 'write_frontier_report', 'files_line']
+__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
+           'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
+           'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'mechanism_checks', 'prior_transfer',
+           'pm', 'below_curve', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x',
+           'report_runs', 'frontier_tables', 'frontier_markdown', 'save_frontier_tables', 'write_frontier_report',
+           'files_line', 'mechanism_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -421,6 +422,30 @@ def plot_tracking(
         fig.savefig(path, dpi=110)
     return fig
 
+# %% ../nbs/15_frontier.ipynb #15-frontier-039-2
+# column -> (what it is, its bound): each is met at or below the bound
+MECHANISM_TARGETS = {
+    "target_H": ("target entropy / log K", 0.9),
+    "restarts_per_step": ("codes restarted per step", 1.0),
+    "churn": ("probe tokens changed per interval", 0.2),
+    "proxy_gap": ("proxy NLL - reference NLL (nats)", 0.5),
+}
+
+
+def mechanism_checks(curves: pd.DataFrame, log_k: float) -> pd.DataFrame:
+    "Per `setting` of tracking `curves`: its last measurement's four mechanism columns and how many targets are met."
+    last = curves.loc[curves.groupby("setting", sort=False).step.idxmax()]  # settings in the file's order
+    churn = last["churn"] if "churn" in last else last["churn_tokens"]
+    frac = last["target_entropy_frac"] if "target_entropy_frac" in last else last.target_entropy / log_k
+    out = pd.DataFrame({"setting": last.setting, "step": last.step, "target_H": frac,
+                        "restarts_per_step": last.restarts_per_step, "churn": churn,
+                        "proxy_gap": last.proxy_nll - last.ref_nll})  # fmt: skip
+    checks = [out[k] <= bound for k, (_, bound) in MECHANISM_TARGETS.items()]
+    measured = [out[k].notna() for k in MECHANISM_TARGETS]  # two-stage: no target, no proxy
+    out["met"] = sum(c & m for c, m in zip(checks, measured))
+    out["of"] = sum(measured)
+    return out.reset_index(drop=True)
+
 # %% ../nbs/15_frontier.ipynb #15-frontier-041
 def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int = 2) -> float:
     "gLoss on `data[1]` of a `width_mult`x wider, `depth_mult`x deeper final prior on the tokenizer of `run`."
@@ -616,7 +641,8 @@ def write_frontier_report(
 def files_line(folder: Path) -> str:
     "The report's files as they are in `folder` (CSVs, facts, figures, the executed notebook): only what exists."
     kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".json", ".png", ".ipynb"))
-    return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + " (`runs.csv`: every run)."
+    every = " (`runs.csv`: every run)." if (Path(folder) / "runs.csv").exists() else "."
+    return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + every
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-052
 def _report_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
@@ -659,3 +685,19 @@ def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
         + ["", "## Does the proxy track the tokens? (held-out probe images)", ""]
         + _tracking_lines(curves)
     )
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-039-4
+def mechanism_markdown(folder: Path) -> str:
+    "A mechanism study's `table.md` from its folder alone: `facts.json` names each curve CSV and where it came from."
+    d = Path(folder)
+    f = json.loads((d / "facts.json").read_text())
+    lines = ["# Is the DPD's mechanism operating? (held-out probe images)", "", f["question"], "",
+             "Targets at a run's last measurement: " + "; ".join(
+                 f"{what} ≤ {bound:g}" for what, bound in MECHANISM_TARGETS.values()) + ".", ""]  # fmt: skip
+    for name, source in f["sources"].items():
+        t = mechanism_checks(pd.read_csv(d / name), math.log(f["codebook_size"]))
+        lines += [f"## `{name}`", "", source, ""]
+        lines += [f"- {r.setting}: {r.met} of {r.of} targets at step {r.step}: "
+                  f"{'**met**' if r.met == r.of else '**missed**'}" for r in t.itertuples()] + [""]  # fmt: skip
+        lines += md_table(t) + [""]
+    return "\n".join(lines + [files_line(d)]) + "\n"

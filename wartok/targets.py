@@ -29,7 +29,7 @@ READINGS = {
     "sharpened_proxy": ("T2", "the proxy's own conditionals at T"),
     "ema": ("T3", "a slow moving average of the proxy, at T"),
     "joint": ("T5", "a second AR trained jointly on the current tokens, at T"),
-    "warm_proxy": ("—", "the proxy at dpd.start_step, frozen, at T"),
+    "warm_proxy": ("T1″", "the proxy after a warm start (dpd.start_step), frozen, at T"),
     "pretrained": ("T4", "an AR fitted to the run's own two-stage tokens (its first steps), at T"),
 }
 
