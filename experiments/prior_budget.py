@@ -4,7 +4,7 @@
 
 Takes the tokenizers a `cpu`-preset run left in RUN_DIR/<method>/tokenizer.ckpt, trains fresh final priors on their
 training tokens with other budgets (the config stored in the checkpoint, with `ar.*` / `train.ar_steps` changed) and
-writes gLoss (eval split, as in the report) per method and budget to OUT/results.csv and OUT/README.md. The report's
+writes gLoss (eval split, as in the report) per method and budget to OUT/results.csv and OUT/table.md. The report's
 own prior (2x128, 800 steps) is in the report; here: a 2x wider and deeper prior, and 2x the steps.
 """
 import json, sys, time
@@ -14,6 +14,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from wartok.experiment import build_datasets, load_tokenizer, train_prior
+from wartok.frontier import prior_budget_markdown
 
 from wartok.store import git_commit
 from wartok.metrics import tokenizer_metrics
@@ -44,15 +45,12 @@ def main(run_dir: str, out_dir: str, methods=("two_stage", "wartok")):
             pd.DataFrame(rows).to_csv(out / "results.csv", index=False)  # what is done survives an interruption
     df = pd.DataFrame(rows)
     df.to_csv(out / "results.csv", index=False)
-    wide = df.pivot(index="prior", columns="method", values="gloss")
-    wide["wartok / two_stage"] = wide["wartok"] / wide["two_stage"]
-    table = "| final prior | " + " | ".join(wide.columns) + " |\n|---|" + "---|" * len(wide.columns) + "\n"
-    table += "".join(f"| {i} | " + " | ".join(f"{v:.3f}" for v in r) + " |\n" for i, r in wide.iterrows())
-    (out / "README.md").write_text(
-        f"# gLoss of the `cpu` report's tokenizers under other final priors\n\n{table}\n"
-        f"Made by `python experiments/prior_budget.py {run_dir} {out_dir}` at commit `{git_commit()}` from the "
-        f"tokenizers of the `cpu` report's run (seed 0, one seed); gLoss on the test split as in that report.\n")
-    print(json.dumps(wide.round(4).to_dict()), flush=True)
+    source = (f"`python experiments/prior_budget.py {run_dir} {out_dir}` at commit `{git_commit()}`, from the "
+              f"tokenizers of the run in `{run_dir}` (one seed); gLoss on the test split, as in that run's report.")
+    (out / "facts.json").write_text(json.dumps({"report": "prior_budget", "source": source}, indent=1) + "\n")
+    (out / "table.md").write_text(prior_budget_markdown(out))  # 15_frontier: from results.csv and facts.json
+    print((out / "table.md").read_text(), flush=True)
+
 
 if __name__ == "__main__":
     main(*sys.argv[1:3])

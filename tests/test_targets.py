@@ -17,6 +17,9 @@ READINGS = {
     "pretrained": ["dpd.target_mode=pretrained", "dpd.target_init_std=null", "dpd.target_entropy=0.7",
                    "dpd.target_path=TARGET"],
 }
+# T4 from config: the run fits its own target first (`pretrain_target`); 2 processes must match 1 for it too
+DDP_READINGS = {**READINGS, "pretrained_from_config": ["dpd.target_mode=pretrained", "dpd.target_init_std=null",
+                                                       "dpd.target_entropy=0.7", "dpd.pretrain_steps=3"]}
 BUDGET = ["train.tokenizer_steps=8", "train.ckpt_every=4", "train.log_every=1", "train.tensorboard=false"]
 
 # the tokenizer of each reading named on the command line, in one process or under torchrun; rank 0 prints
@@ -26,12 +29,14 @@ from pathlib import Path
 from wartok.config import compose_config
 from wartok.data import build_split
 from wartok.distributed import check_same, cleanup, init_distributed
-from wartok.experiment import train_tokenizer
+from wartok.experiment import pretrain_target, train_tokenizer
 out, root, readings = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
 init_distributed("cpu")
 for name, ov in readings.items():
     cfg = compose_config("smoke", [f"data.root={root}", *ov])
-    tr = train_tokenizer(cfg, "wartok", out / name, build_split(cfg.data, "train"), progress=False)
+    ds = build_split(cfg.data, "train")
+    start = pretrain_target(cfg, "wartok", out / name / "pretrain", ds, progress=False)  # T4 from config only
+    tr = train_tokenizer(cfg, "wartok", out / name, ds, progress=False, start=start)
     if tr.dpd.target.model is not None:  # after training, every rank holds the same target (raises if not)
         check_same(tr.dpd.target.model, f"{name} target")
 cleanup()
@@ -99,7 +104,8 @@ def test_every_reading_two_processes_match_one(tmp_path, cifar_root, target_file
     0-1. From step 2 on, a sharp target's contrast (init std 1: |s| of several nats) turns last-bit differences into
     a few flipped near-tie tokens (measured: churn differs by 0.1-0.8%, l_dpd then by up to 1%, frozen_random and
     joint alike, 0 for the others), so later steps would compare float noise, not synchronisation."""
-    readings = json.dumps({k: [*BUDGET, *_settings(k, target_file)] for k in READINGS})
+    fill = lambda ov: [o.replace("TARGET", target_file) for o in ov]  # the pretrained target's file
+    readings = json.dumps({k: [*BUDGET, *fill(v)] for k, v in DDP_READINGS.items()})
     runs = {}
     for n in (1, 2):
         launch = [sys.executable] + (["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"] * (n == 2))
@@ -109,7 +115,7 @@ def test_every_reading_two_processes_match_one(tmp_path, cifar_root, target_file
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=900)
         assert p.returncode == 0, p.stderr[-3000:]
         runs[n] = tmp_path / f"p{n}"
-    for name in READINGS:
+    for name in DDP_READINGS:
         l1, l2 = _log(runs[1] / name), _log(runs[2] / name)
         assert [r["step"] for r in l1] == [r["step"] for r in l2]
         if not cifar_root[1]:

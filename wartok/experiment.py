@@ -65,6 +65,8 @@ def train_tokenizer(
     after that many steps (a checkpoint is written if `train.ckpt_every` divides the step; resume continues).
     `start`: (tokenizer weights, target AR) from `pretrain_target` (T4), then the steps that remain."""
     tr = cfg.train
+    if start is None and method == "wartok" and cfg.dpd.target_mode == "pretrained" and cfg.dpd.pretrain_steps:
+        raise ValueError("dpd.pretrain_steps: the target is fitted first; pass start=pretrain_target(...)")
     if start is not None:
         tr = OmegaConf.merge(tr, {"tokenizer_steps": tr.tokenizer_steps - cfg.dpd.pretrain_steps})
     world = get_world_size()

@@ -28,7 +28,7 @@ __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_
            'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'mechanism_checks', 'prior_transfer',
            'pm', 'below_curve', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x',
            'report_runs', 'frontier_tables', 'frontier_markdown', 'save_frontier_tables', 'write_frontier_report',
-           'files_line', 'mechanism_markdown']
+           'files_line', 'mechanism_markdown', 'prior_budget_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -701,3 +701,14 @@ def mechanism_markdown(folder: Path) -> str:
                   f"{'**met**' if r.met == r.of else '**missed**'}" for r in t.itertuples()] + [""]  # fmt: skip
         lines += md_table(t) + [""]
     return "\n".join(lines + [files_line(d)]) + "\n"
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-039-7
+def prior_budget_markdown(folder: Path) -> str:
+    "`table.md` of a prior-budget study: gLoss per final prior and method, and each method over two-stage."
+    d = Path(folder)
+    f = json.loads((d / "facts.json").read_text())
+    wide = pd.read_csv(d / "results.csv").pivot(index="prior", columns="method", values="gloss")
+    for m in (c for c in list(wide.columns) if c != "two_stage"):
+        wide[f"{m} / two_stage"] = wide[m] / wide["two_stage"]
+    lines = ["# gLoss of one run's tokenizers under other final priors", "", f["source"], ""]
+    return "\n".join(lines + md_table(wide.reset_index()) + ["", files_line(d)]) + "\n"

@@ -11,7 +11,8 @@ from typing import Optional
 import pandas as pd
 
 from .fit import fit_markdown, fit_report_tables
-from .frontier import frontier_markdown, frontier_tables, md_table, mechanism_markdown
+from .frontier import (frontier_markdown, frontier_tables, md_table, mechanism_markdown,
+                             prior_budget_markdown)
 from .reports import main_markdown
 from .targets import targets_markdown
 
@@ -96,6 +97,7 @@ MARKDOWN = {
     "frontier": lambda d: frontier_markdown(frontier_tables(d), d),  # 15_frontier
     "fit": lambda d: fit_markdown(fit_report_tables(d), d),  # 16_fit
     "mechanism": mechanism_markdown,  # 15_frontier
+    "prior_budget": prior_budget_markdown,  # 15_frontier
 }
 
 
