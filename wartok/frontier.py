@@ -27,8 +27,8 @@ __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_
            'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
            'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'mechanism_checks', 'prior_transfer',
            'pm', 'below_curve', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x',
-           'report_runs', 'frontier_tables', 'frontier_markdown', 'save_frontier_tables', 'write_frontier_report',
-           'files_line', 'mechanism_markdown', 'prior_budget_markdown']
+           'report_runs', 'frontier_tables', 'vs_curve', 'frontier_markdown', 'save_frontier_tables',
+           'write_frontier_report', 'files_line', 'mechanism_markdown', 'prior_budget_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -595,11 +595,22 @@ def frontier_tables(folder: Path) -> dict:
     )  # fmt: skip
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-051-2
+def vs_curve(runs: pd.DataFrame, method: str = "wartok") -> pd.DataFrame:
+    "`method`'s points (means over seeds) against the two-stage curve at their own rMSE (`curve_excess`)."
+    pts = runs[runs.method == method].groupby("value", as_index=False)[["rmse", "gloss"]].mean()
+    ex = curve_excess(pts, runs[runs.method == "two_stage"])
+    return ex.assign(ratio=ex.gloss / ex.curve_gloss)
+
+
 def frontier_markdown(t: dict, folder: Path) -> str:
     "`table.md` from `frontier_tables`' `t`, its files line naming what `folder` holds."
     f, runs, main = t["facts"], t["runs"], next(iter(frontier_levels(t["runs"])))
     lines = _report_header(runs, f, f["chosen"]) + ["## Verdict against the frontier's targets", ""]
     lines += frontier_verdict(t["matched"], t["matched2"], below_curve(runs, "wartok"), main) + [""]
+    lines += ["## wAR-Tok's points against the two-stage curve (means over seeds; excess = gLoss − the curve's "
+              "gLoss at the same rMSE, ratio = their quotient)", ""]  # fmt: skip
+    lines += md_table(vs_curve(runs), ["value", "rmse", "gloss", "curve_gloss", "excess", "ratio", "extrapolated"])
+    lines += [""]
     lines += _report_body(t["summary"], t["matched"], t["matched2"], t["ranked"], t["curves"])
     if t["mechanism"] is not None:
         lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]

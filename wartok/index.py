@@ -45,7 +45,7 @@ STUDIES = {
         "held-out images",
     ),
     "cifar10/prior_budget": (
-        "do the main job's ratios hold under other final priors?",
+        "does a gLoss ranking hold under other final priors? (an earlier main job's tokenizers)",
         "generalising",
     ),
     "cifar10/ablation": (
