@@ -317,7 +317,7 @@ def write_fit_report(
 
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
-    kept = {"report": "fit", **facts, "chosen": chosen, "levels": levels, "run_ids": list(runs.run_id),
+    kept = {"report": "fit", **facts, "chosen": chosen, "levels": levels, "run_ids": [str(r) for r in runs.run_id],
             "arts": list(arts)}  # fmt: skip
     write_json(d / "facts.json", kept, "report facts")
     read = [c for c in ("read_step", "gloss_train_at", "gloss_at") if c in runs]

@@ -577,7 +577,7 @@ def report_runs(folder: Path) -> tuple[dict, pd.DataFrame]:
     "A report folder's `facts.json` and the rows of its `runs.csv` that the report is about (`facts['run_ids']`)."
     facts = json.loads((Path(folder) / "facts.json").read_text())
     runs = read_runs(Path(folder) / "runs.csv")
-    return facts, runs[runs.run_id.isin(facts["run_ids"])].reset_index(drop=True)
+    return facts, runs[runs.run_id.isin([str(r) for r in facts["run_ids"]])].reset_index(drop=True)
 
 
 def frontier_tables(folder: Path) -> dict:
@@ -637,7 +637,7 @@ def write_frontier_report(
     ranked.to_csv(d / "selection.csv", index=False)
     if mechanism is not None:
         mechanism.to_csv(d / "mechanism.csv", index=False)
-    kept = {"report": "frontier", **facts, "chosen": chosen, "run_ids": list(runs.run_id), "tracking": tracks}
+    kept = {"report": "frontier", **facts, "chosen": chosen, "run_ids": [str(r) for r in runs.run_id], "tracking": tracks}
     write_json(d / "facts.json", kept, "report facts")
     t = frontier_tables(d)
     save_frontier_tables(t, d)

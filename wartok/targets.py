@@ -116,8 +116,8 @@ def frontier_reading(folder: Path) -> str:
 def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") -> pd.DataFrame:
     """wAR-Tok against two-stage at `level` in each of the regime's matched tables: ratio, the
     seeds that bracket the level (of the seeds run), difference in std."""
-    rows, runs = [], report_runs(folder)[1]
-    n_run = runs[runs.method == "wartok"].seed.nunique()
+    rows, has_runs = [], (Path(folder) / "facts.json").exists()
+    n_run = report_runs(folder)[1].query("method == 'wartok'").seed.nunique() if has_runs else 0
     for table, what in FRONTIER[regime].items():
         f = Path(folder) / f"{table}.csv"
         m = pd.read_csv(f) if f.exists() else pd.DataFrame(columns=["level", "method"])
