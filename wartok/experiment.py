@@ -116,7 +116,8 @@ def train_tokenizer(
 def train_prior(
     cfg: DictConfig, tokenizer, out: Path, train_ds, *, resume: bool = False, progress: bool = True
 ) -> tuple[GPT, TokenArrays]:
-    "Stage 2: a fresh final prior on the frozen `tokenizer`'s training tokens; checkpoint and log `prior*` in `out`."
+    """Stage 2: a fresh final prior on the frozen `tokenizer`'s training tokens; checkpoint and log
+    `prior*` in `out`."""
     tr, world = cfg.train, get_world_size()
     train_tokens = tokenize_dataset(
         tokenizer,
@@ -188,7 +189,8 @@ def sample_images(cfg: DictConfig, prior, tokenizer) -> torch.Tensor:
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-022
 def fid_columns(cfg: DictConfig, tm: dict, samples: torch.Tensor, train_ds, cache: Path) -> dict:
-    "rFID (reconstructions vs the evaluation images), gFID and IS (samples vs training images); None when FID is off."
+    """rFID (reconstructions vs the evaluation images), gFID and IS (samples vs training images);
+    None when FID is off."""
     ev, name = cfg.eval, cfg.data.name
     if not ev.fid:
         return dict(rfid=None, gfid=None, isc=None, fid_note="FID off (eval.fid=false)")
@@ -283,7 +285,8 @@ def run_method(
     train_ds=None,
     eval_ds=None,
 ) -> dict:
-    "Train, evaluate and summarise `method` under `cfg`; checkpoints, logs and samples go to `run_dir/method`."
+    """Train, evaluate and summarise `method` under `cfg`; checkpoints, logs and samples go to
+    `run_dir/method`."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
     out = Path(run_dir) / method
@@ -369,7 +372,8 @@ def check_batch_sizes(train):
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-027-1
 def build_datasets(d, train_ds=None, eval_ds=None) -> tuple:
-    "The training and evaluation splits of the `data` config group (those given are kept); downloads on rank 0 first."
+    """The training and evaluation splits of the `data` config group (those given are kept);
+    downloads on rank 0 first."""
     with main_first():
         if train_ds is None:
             train_ds = build_split(d, "train")
@@ -379,7 +383,8 @@ def build_datasets(d, train_ds=None, eval_ds=None) -> tuple:
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-027-2
 def run_facts(cfg: DictConfig, train_ds, eval_ds, times: list[float]) -> dict:
-    "Budgets, data sizes, stage timings (from `times` = start, prior, eval, end), commit and hardware of a row."
+    """Budgets, data sizes, stage timings (from `times` = start, prior, eval, end), commit and
+    hardware of a row."""
     tok_s, prior_s, eval_s = (b - a for a, b in zip(times, times[1:]))
     return dict(
         tokenizer_steps=cfg.train.tokenizer_steps,
@@ -397,7 +402,8 @@ def run_facts(cfg: DictConfig, train_ds, eval_ds, times: list[float]) -> dict:
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-028-2
 def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
-    "The evaluated tokenizer (EMA weights when kept) and the composed config of the method run in folder `run`."
+    """The evaluated tokenizer (EMA weights when kept) and the composed config of the method run in
+    folder `run`."""
     run = Path(run)
     if run.name not in METHODS:
         raise ValueError(f"{run} is not a method's run folder: its name should be one of {METHODS}")
@@ -415,7 +421,8 @@ def load_tokenizer(run: Path) -> tuple[VQTokenizer, DictConfig]:
 def run_methods(
     cfg: DictConfig, run_dir: Path, *, resume: bool = False, progress: bool = True
 ) -> list[dict]:
-    "Every method of `cfg.train.methods` on the same data: one results row each (every rank gets them)."
+    """Every method of `cfg.train.methods` on the same data: one results row each (every rank gets
+    them)."""
     train_ds, eval_ds = build_datasets(cfg.data)
     rows = []
     for m in cfg.train.methods:

@@ -131,7 +131,8 @@ def memorisation(cfg: DictConfig, tokenizer, prior, train_tokens, train_ds, eval
 
 # %% ../nbs/16_fit.ipynb #16-fit-020
 def curve_columns(curve: pd.DataFrame, floor: float, multiples=(4, 2, 1.5)) -> dict:
-    "Both gLosses at the end, test NLL at the validation minimum, the floor, steps to its multiples."
+    """Both gLosses at the end, test NLL at the validation minimum, the floor, steps to its
+    multiples."""
     best = curve.nll_val.idxmin()
     cols = {
         "gloss_train": float(curve.nll_train.iloc[-1]),
@@ -166,7 +167,8 @@ def fit_metrics(
 def fit_method(
     cfg: DictConfig, method, run_dir, train_ds, val_ds, eval_ds, *, resume=True, progress=False
 ):
-    "Train `method` on `train_ds`, evaluate it in the fit regime: `run_dir/method/fit_metrics.json`."
+    """Train `method` on `train_ds`, evaluate it in the fit regime:
+    `run_dir/method/fit_metrics.json`."""
     out = Path(run_dir) / method
     out.mkdir(parents=True, exist_ok=True)
     with RunLock(out):
@@ -263,7 +265,8 @@ def fit_tables(runs: pd.DataFrame, levels: dict) -> dict:
 def fit_verdict(
     matched: pd.DataFrame, level: str, method: str = "wartok", what: str = "training gLoss"
 ) -> str:
-    "The fit regime's target for `what` (a `matched_table`) at `level`: ratio, difference in seed std."
+    """The fit regime's target for `what` (a `matched_table`) at `level`: ratio, difference in seed
+    std."""
     m = matched[(matched.level == level) & (matched.method == method)]
     if not len(m) or not m.seeds.iloc[0]:
         return (
@@ -277,7 +280,8 @@ def fit_verdict(
 
 # %% ../nbs/16_fit.ipynb #16-fit-032
 def plot_curves(curves: dict, path=None, read_step=None):
-    "Per label (curve, floor): training and held-out NLL against prior steps, floor lines, read-out step."
+    """Per label (curve, floor): training and held-out NLL against prior steps, floor lines, read-
+    out step."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -339,7 +343,8 @@ def write_fit_report(
 
 # %% ../nbs/16_fit.ipynb #16-fit-035-1
 def fit_report_tables(folder: Path) -> dict:
-    "The fit report's runs (with their read-out columns) and matched tables, recomputed from `folder` alone."
+    """The fit report's runs (with their read-out columns) and matched tables, recomputed from
+    `folder` alone."""
     d = Path(folder)
     facts = json.loads((d / "facts.json").read_text())
     runs = read_runs(d / "runs.csv")
@@ -355,7 +360,8 @@ def fit_report_tables(folder: Path) -> dict:
 
 def fit_markdown(t: dict, folder: Path) -> str:
     "`table.md` from `fit_report_tables`' `t`, its files line naming what `folder` holds."
-    f, tables, level = t["facts"], t["tables"], next(iter(t["facts"]["levels"]))
+    f, tables = t["facts"], t["tables"]
+    level = next(iter(f["levels"]))
     lines = _fit_header(t["runs"], f, f["chosen"]) + ["## Verdict", ""]
     if t["main"] == "gloss_train_at":
         what = f"training gLoss at step {f['read_step']} (the read-out)"

@@ -33,7 +33,8 @@ __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
 class Point:
-    "One point of a method's trade-off curve: `method` with config key `knob` = `value`, on top of `overrides`."
+    """One point of a method's trade-off curve: `method` with config key `knob` = `value`, on top of
+    `overrides`."""
 
     method: str
     knob: str
@@ -87,7 +88,8 @@ def run_point(
     run_root: Path,
     preset: str = "cpu",
 ) -> dict:
-    "Train and evaluate `point` at `seed` on `data` = (train, eval) images; the row `runs.csv` keeps."
+    """Train and evaluate `point` at `seed` on `data` = (train, eval) images; the row `runs.csv`
+    keeps."""
     cfg = compose_config(preset, [*budget, *point.settings(), f"seed={seed}"])
     rid = point.run_id(seed, split, budget)
     row = run_method(
@@ -162,7 +164,8 @@ def run_points(
 def wait_for_runs(
     runs_csv: Path, ids: set[str], timeout_s: float = 6 * 3600, poll_s: float = 20, say=print
 ) -> pd.DataFrame:
-    "Wait until every run in `ids` is in `runs_csv` (the other shards' share), then return those rows."
+    """Wait until every run in `ids` is in `runs_csv` (the other shards' share), then return those
+    rows."""
     t0, told = time.time(), False
     while True:
         runs = read_runs(runs_csv)
@@ -195,7 +198,8 @@ def interp_log(rmse, gloss, level: float, tol: float = 0.03) -> float:
 def matched_gloss(
     runs: pd.DataFrame, method: str, level: float, column: str = "gloss"
 ) -> pd.Series:
-    "Per seed: `method`'s curve (its points of that seed) read at rMSE `level`; seeds that do not reach it: NaN."
+    """Per seed: `method`'s curve (its points of that seed) read at rMSE `level`; seeds that do not
+    reach it: NaN."""
     m = runs[runs.method == method]
     return m.groupby("seed").apply(
         lambda d: interp_log(d.rmse, d[column], level), include_groups=False
@@ -235,7 +239,8 @@ def matched_table(
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-025
 def frontier_summary(runs: pd.DataFrame) -> pd.DataFrame:
-    "Mean and std over seeds of every point (method, knob value): rMSE, gLoss, usage, entropy, wall time."
+    """Mean and std over seeds of every point (method, knob value): rMSE, gLoss, usage, entropy,
+    wall time."""
     cols = [
         c
         for c in (
@@ -261,7 +266,8 @@ def plot_frontier(
     column: str = "gloss",
     title: str = "",
 ):
-    "gLoss vs rMSE: mean ± std over seeds per point, one curve per method, knob values labelled, levels dashed."
+    """gLoss vs rMSE: mean ± std over seeds per point, one curve per method, knob values labelled,
+    levels dashed."""
     import matplotlib.pyplot as plt
 
     s = frontier_summary(runs.assign(gloss=runs[column]))
@@ -296,7 +302,8 @@ def plot_frontier(
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-029
 def curve_excess(candidates: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
-    "Each candidate's gLoss minus the `curve`'s (mean over seeds per point) at the candidate's rMSE, in log rMSE."
+    """Each candidate's gLoss minus the `curve`'s (mean over seeds per point) at the candidate's
+    rMSE, in log rMSE."""
     c = curve.groupby("value")[["rmse", "gloss"]].mean().sort_values("rmse")
     x, y = np.log(c.rmse.to_numpy()), c.gloss.to_numpy()
 
@@ -314,7 +321,8 @@ def curve_excess(candidates: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-032
 def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps: int) -> float:
-    "NLL on `probe` of an AR of the proxy's size trained from scratch for `steps` on `tokenizer`'s tokens of `ref_ds`."
+    """NLL on `probe` of an AR of the proxy's size trained from scratch for `steps` on `tokenizer`'s
+    tokens of `ref_ds`."""
     cond = cfg.ar.conditional
     toks = tokenize_dataset(tokenizer, ref_ds, batch_size=cfg.eval.batch_size, device=cfg.device)
     torch.manual_seed(cfg.seed + 2)
@@ -384,7 +392,8 @@ MECHANISM_KEYS = (
 
 
 def _log_columns(log_path: Path) -> pd.DataFrame:
-    "The tokenizer log's mechanism columns, each row keyed by the number of steps done (log step + 1)."
+    """The tokenizer log's mechanism columns, each row keyed by the number of steps done (log step +
+    1)."""
     rows = [
         {"step": r["step"] + 1, **{k: r.get(k, float("nan")) for k in MECHANISM_KEYS}}
         for r in read_jsonl(log_path)
@@ -395,7 +404,8 @@ def _log_columns(log_path: Path) -> pd.DataFrame:
 def plot_tracking(
     curves: dict[str, pd.DataFrame], path: Optional[Path] = None, log_k: Optional[float] = None
 ):
-    "Per labelled run: proxy vs reference NLL, token churn, restarts per step, token entropy, over training."
+    """Per labelled run: proxy vs reference NLL, token churn, restarts per step, token entropy, over
+    training."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
@@ -433,7 +443,8 @@ MECHANISM_TARGETS = {
 
 
 def mechanism_checks(curves: pd.DataFrame, log_k: float) -> pd.DataFrame:
-    "Per `setting` of tracking `curves`: its last measurement's four mechanism columns and how many targets are met."
+    """Per `setting` of tracking `curves`: its last measurement's four mechanism columns and how
+    many targets are met."""
     last = curves.loc[curves.groupby("setting", sort=False).step.idxmax()]  # settings in the file's order
     churn = last["churn"] if "churn" in last else last["churn_tokens"]
     frac = last["target_entropy_frac"] if "target_entropy_frac" in last else last.target_entropy / log_k
@@ -448,7 +459,8 @@ def mechanism_checks(curves: pd.DataFrame, log_k: float) -> pd.DataFrame:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-041
 def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int = 2) -> float:
-    "gLoss on `data[1]` of a `width_mult`x wider, `depth_mult`x deeper final prior on the tokenizer of `run`."
+    """gLoss on `data[1]` of a `width_mult`x wider, `depth_mult`x deeper final prior on the
+    tokenizer of `run`."""
     run, done = Path(run), Path(run) / f"prior_{width_mult}w{depth_mult}d" / "gloss.json"
     if done.exists():
         return json.loads(done.read_text())["gloss"]
@@ -477,7 +489,8 @@ def pm(m, s, nd=3) -> str:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-045
 def below_curve(runs: pd.DataFrame, method: str, reference: str = "two_stage") -> pd.DataFrame:
-    "`method`'s points (means over seeds) against the `reference` curve at the same rMSE, inside its measured range."
+    """`method`'s points (means over seeds) against the `reference` curve at the same rMSE, inside
+    its measured range."""
     pts = runs[runs.method == method].groupby("value", as_index=False)[["rmse", "gloss"]].mean()
     ex = curve_excess(pts, runs[runs.method == reference])
     return ex[~ex.extrapolated]
@@ -518,7 +531,8 @@ def frontier_verdict(
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-047-m
 def mechanism_table(runs: pd.DataFrame, run_root: Path, by=("method", "value")) -> pd.DataFrame:
-    "Per point of `runs` (mean over its seeds; `by`: the columns that name a point): `run_mechanism` of each run."
+    """Per point of `runs` (mean over its seeds; `by`: the columns that name a point):
+    `run_mechanism` of each run."""
     folder = lambda r: Path(run_root) / r.run_id / r.method
     rows = [{**{k: r[k] for k in by}, **run_mechanism(folder(r))} for _, r in runs.iterrows()]
     return pd.DataFrame(rows).groupby(list(by), as_index=False, dropna=False).mean()
@@ -539,7 +553,8 @@ def _matched_lines(matched: pd.DataFrame) -> list[str]:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-050
 def _tracking_lines(curves: dict) -> list[str]:
-    "Per tracked setting: proxy and reference NLL and the mechanism columns at the first and the last measurement."
+    """Per tracked setting: proxy and reference NLL and the mechanism columns at the first and the
+    last measurement."""
     rows = []
     for label, c in curves.items():
         for _, r in c.iloc[[0, -1]].iterrows():
@@ -565,7 +580,8 @@ def frontier_levels(runs: pd.DataFrame, n: int = 3) -> dict:
 
 
 def matched_2x(runs: pd.DataFrame, p2: pd.DataFrame) -> tuple:
-    "The runs measured under the 2× prior (`prior2x.csv`'s rows `p2`) and their matched table at the largest K."
+    """The runs measured under the 2× prior (`prior2x.csv`'s rows `p2`) and their matched table at
+    the largest K."""
     runs2 = runs.merge(p2, on="run_id") if len(p2) else runs.iloc[:0].assign(gloss_2x=[])
     kmax = runs.value[runs.method == "two_stage"].max()
     ref2 = runs2[(runs2.method == "two_stage") & (runs2.value == kmax)]  # the level: its 2×-measured seeds
@@ -574,14 +590,16 @@ def matched_2x(runs: pd.DataFrame, p2: pd.DataFrame) -> tuple:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-051-1
 def report_runs(folder: Path) -> tuple[dict, pd.DataFrame]:
-    "A report folder's `facts.json` and the rows of its `runs.csv` that the report is about (`facts['run_ids']`)."
+    """A report folder's `facts.json` and the rows of its `runs.csv` that the report is about
+    (`facts['run_ids']`)."""
     facts = json.loads((Path(folder) / "facts.json").read_text())
     runs = read_runs(Path(folder) / "runs.csv")
     return facts, runs[runs.run_id.isin([str(r) for r in facts["run_ids"]])].reset_index(drop=True)
 
 
 def frontier_tables(folder: Path) -> dict:
-    "Every table of the frontier report in `folder`, recomputed from its files (`facts.json` says which runs)."
+    """Every table of the frontier report in `folder`, recomputed from its files (`facts.json` says
+    which runs)."""
     d = Path(folder)
     facts, runs = report_runs(d)
     runs2, matched2 = matched_2x(runs, read_runs(d / "prior2x.csv"))
@@ -596,7 +614,8 @@ def frontier_tables(folder: Path) -> dict:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-051-2
 def vs_curve(runs: pd.DataFrame, method: str = "wartok") -> pd.DataFrame:
-    "`method`'s points (means over seeds) against the two-stage curve at their own rMSE (`curve_excess`)."
+    """`method`'s points (means over seeds) against the two-stage curve at their own rMSE
+    (`curve_excess`)."""
     pts = runs[runs.method == method].groupby("value", as_index=False)[["rmse", "gloss"]].mean()
     ex = curve_excess(pts, runs[runs.method == "two_stage"])
     return ex.assign(ratio=ex.gloss / ex.curve_gloss)
@@ -604,7 +623,8 @@ def vs_curve(runs: pd.DataFrame, method: str = "wartok") -> pd.DataFrame:
 
 def frontier_markdown(t: dict, folder: Path) -> str:
     "`table.md` from `frontier_tables`' `t`, its files line naming what `folder` holds."
-    f, runs, main = t["facts"], t["runs"], next(iter(frontier_levels(t["runs"])))
+    f, runs = t["facts"], t["runs"]
+    main = next(iter(frontier_levels(runs)))
     lines = _report_header(runs, f, f["chosen"]) + ["## Verdict against the frontier's targets", ""]
     lines += frontier_verdict(t["matched"], t["matched2"], below_curve(runs, "wartok"), main) + [""]
     lines += ["## wAR-Tok's points against the two-stage curve (means over seeds; excess = gLoss − the curve's "
@@ -637,7 +657,8 @@ def write_frontier_report(
     ranked.to_csv(d / "selection.csv", index=False)
     if mechanism is not None:
         mechanism.to_csv(d / "mechanism.csv", index=False)
-    kept = {"report": "frontier", **facts, "chosen": chosen, "run_ids": [str(r) for r in runs.run_id], "tracking": tracks}
+    ids = [str(r) for r in runs.run_id]
+    kept = {"report": "frontier", **facts, "chosen": chosen, "run_ids": ids, "tracking": tracks}
     write_json(d / "facts.json", kept, "report facts")
     t = frontier_tables(d)
     save_frontier_tables(t, d)
@@ -650,7 +671,8 @@ def write_frontier_report(
 
 
 def files_line(folder: Path) -> str:
-    "The report's files as they are in `folder` (CSVs, facts, figures, the executed notebook): only what exists."
+    """The report's files as they are in `folder` (CSVs, facts, figures, the executed notebook):
+    only what exists."""
     kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".json", ".png", ".ipynb"))
     every = " (`runs.csv`: every run)." if (Path(folder) / "runs.csv").exists() else "."
     return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + every
@@ -699,7 +721,8 @@ def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-039-4
 def mechanism_markdown(folder: Path) -> str:
-    "A mechanism study's `table.md` from its folder alone: `facts.json` names each curve CSV and where it came from."
+    """A mechanism study's `table.md` from its folder alone: `facts.json` names each curve CSV and
+    where it came from."""
     d = Path(folder)
     f = json.loads((d / "facts.json").read_text())
     lines = ["# Is the DPD's mechanism operating? (held-out probe images)", "", f["question"], "",
@@ -715,7 +738,8 @@ def mechanism_markdown(folder: Path) -> str:
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-039-7
 def prior_budget_markdown(folder: Path) -> str:
-    "`table.md` of a prior-budget study: gLoss per final prior and method, and each method over two-stage."
+    """`table.md` of a prior-budget study: gLoss per final prior and method, and each method over
+    two-stage."""
     d = Path(folder)
     f = json.loads((d / "facts.json").read_text())
     wide = pd.read_csv(d / "results.csv").pivot(index="prior", columns="method", values="gloss")

@@ -102,7 +102,8 @@ MARKDOWN = {
 
 
 def regenerate(folder: Path) -> Optional[tuple[str, str]]:
-    "(file name, markdown) of the report in `folder`, recomputed from its files alone; None: no function writes it."
+    """(file name, markdown) of the report in `folder`, recomputed from its files alone; None: no
+    function writes it."""
     d = Path(folder)
     if (d / "toy.csv").exists():
         return "README.md", targets_markdown(d)  # 17_targets
@@ -112,7 +113,8 @@ def regenerate(folder: Path) -> Optional[tuple[str, str]]:
 
 
 def written_by(folder: Path) -> str:
-    "Which of the folder's markdown files are generated (and checked by the tests) and which are by hand."
+    """Which of the folder's markdown files are generated (and checked by the tests) and which are
+    by hand."""
     gen = regenerate(folder)
     other = sorted(p.name for p in Path(folder).glob("*.md") if not gen or p.name != gen[0])
     stale = [n for n in other if n == "table.md"]  # a report function wrote it from run folders no longer here

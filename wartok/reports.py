@@ -112,13 +112,15 @@ ALIASES = {"two-stage": "two_stage", "war-tok": "wartok", "backprop-ar": "backpr
 
 
 def colour(label, i: int = 0) -> str:
-    "The colour of the method or reading that `label`'s first word names, else the `i`-th of OTHERS."
+    """The colour of the method or reading that `label`'s first word names, else the `i`-th of
+    OTHERS."""
     word = (str(label).split() or [""])[0].strip(":,").lower()
     return COLOURS.get(ALIASES.get(word, word), OTHERS[i % len(OTHERS)])
 
 # %% ../nbs/12_reports.ipynb #12-reports-032-1
 def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
-    "The final prior's AR loss per step for every method; the proxy's NLL and train MSE during tokenizer training."
+    """The final prior's AR loss per step for every method; the proxy's NLL and train MSE during
+    tokenizer training."""
     plt = _plt()
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.5))
     for r in rows:
@@ -163,7 +165,8 @@ def plot_recon_vs_gloss(rows: list[dict], path: Path):
 
 # %% ../nbs/12_reports.ipynb #12-reports-036
 def plot_samples(rows: list[dict], run_dir: Path, path: Path):
-    "For every method: samples of its final prior, and evaluation images beside their reconstructions."
+    """For every method: samples of its final prior, and evaluation images beside their
+    reconstructions."""
     fig, axs = _plt().subplots(len(rows), 2, figsize=(10, 2.6 * len(rows)), squeeze=False)
     for ax, r in zip(axs, rows):
         art = torch.load(Path(run_dir) / r["method"] / "eval_artifacts.pt", weights_only=True)
@@ -230,7 +233,8 @@ def flow_line(rows: list[dict], cfg: DictConfig) -> list[str]:
 
 
 def target_sharpness(dpd) -> str:
-    "The target-sharpness options of a DPD config group where set (07_dpd §7), for the provenance line."
+    """The target-sharpness options of a DPD config group where set (07_dpd §7), for the provenance
+    line."""
     parts = [
         f"init std {dpd.target_init_std}" if dpd.get("target_init_std") is not None else "",
         f"entropy {dpd.target_entropy} log K (T solved at the first DPD step)"
@@ -276,7 +280,8 @@ def provenance(rows: list[dict], cfg: DictConfig) -> list[str]:
 
 # %% ../nbs/12_reports.ipynb #12-reports-041
 def relative_to_two_stage(rows: list[dict]) -> list[str]:
-    "Each method's gLoss and rMSE relative to two-stage's, against the target gLoss ≤ 0.7× at rMSE within 10%."
+    """Each method's gLoss and rMSE relative to two-stage's, against the target gLoss ≤ 0.7× at rMSE
+    within 10%."""
     base = next((r for r in rows if r["method"] == "two_stage"), None)
     if base is None or len(rows) < 2:
         return []
@@ -323,7 +328,8 @@ MECHANISM_HEAD = "| method | target H | proxy NLL | token entropy (eval) | resta
 
 
 def mechanism_rows(rows: list[dict], run_dir: Path) -> pd.DataFrame:
-    "`mechanism.csv`: `run_mechanism` of each run that trains a proxy AR, with its evaluated token entropy."
+    """`mechanism.csv`: `run_mechanism` of each run that trains a proxy AR, with its evaluated token
+    entropy."""
     logged = [r for r in rows if (Path(run_dir) / r["method"] / "tokenizer_log.jsonl").exists()]
     mech = [{"method": r["method"], "token_entropy": r["token_entropy"], **run_mechanism(Path(run_dir) / r["method"])}
             for r in logged]  # fmt: skip
@@ -331,7 +337,8 @@ def mechanism_rows(rows: list[dict], run_dir: Path) -> pd.DataFrame:
 
 
 def mechanism_lines(mech: pd.DataFrame, log_k: float) -> list[str]:
-    "table.md's 'is the DPD's mechanism operating?' from `mechanism_rows`: a line per run (or none)."
+    """table.md's 'is the DPD's mechanism operating?' from `mechanism_rows`: a line per run (or
+    none)."""
     if not len(mech):
         return []
     md = ["", "## Is the DPD's mechanism operating?", "", MECHANISM_NOTE, ""]
@@ -416,7 +423,8 @@ def show_report(report_dir: Path):
 
 # %% ../nbs/12_reports.ipynb #12-reports-052
 def collect_results(folders) -> pd.DataFrame:
-    "Result rows of report folders (results.csv) or run folders (<method>/metrics.json), with a `run` label each."
+    """Result rows of report folders (results.csv) or run folders (<method>/metrics.json), with a
+    `run` label each."""
     frames, seen = [], {}
     for f in map(Path, folders):
         if (f / "results.csv").exists():
@@ -437,7 +445,8 @@ def collect_results(folders) -> pd.DataFrame:
 def collect_curves(
     results: pd.DataFrame, metrics=("l_rec", "proxy_nll", "l_dpd", "ar_nll")
 ) -> pd.DataFrame:
-    "Training curves of every row whose run folder is still there: columns run, method, stage, step, metric, value."
+    """Training curves of every row whose run folder is still there: columns run, method, stage,
+    step, metric, value."""
     parts = []
     for r in results.to_dict("records"):
         folder = Path(str(r.get("run_dir") or "")) / r["method"]

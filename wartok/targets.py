@@ -109,7 +109,8 @@ TARGET_RATIO = {
 
 
 def frontier_reading(folder: Path) -> str:
-    "The reading a frontier ran: its report's chosen setting (`facts.json`), the selection's first when it ran."
+    """The reading a frontier ran: its report's chosen setting (`facts.json`), the selection's first
+    when it ran."""
     return reading_of(json.loads((Path(folder) / "facts.json").read_text())["chosen"])
 
 
@@ -169,7 +170,8 @@ def _selection_panel(ax, regime: str, folder: Path):
 
 
 def _frontier_panel(ax, regime: str, items: list):
-    "The regime's frontiers (`items`: (folder, reading, rows)): each point's mean ± seed std, the level marked."
+    """The regime's frontiers (`items`: (folder, reading, rows)): each point's mean ± seed std, the
+    level marked."""
     x, y, what = FRONTIER_XY[regime]
     titles = []
     for k, (folder, reading, rows) in enumerate(items):
@@ -304,7 +306,8 @@ def _reading_rows(toy: pd.DataFrame, sel: dict) -> pd.DataFrame:
 
 
 def _frontier_lines(d: Path, sel: dict, front: dict) -> list[str]:
-    "The frontiers' answer per regime where one was run, and whether the selection still ranks that reading first."
+    """The frontiers' answer per regime where one was run, and whether the selection still ranks
+    that reading first."""
     out = []
     for r, items in front.items():
         first = sel[r].reading.iloc[0]
@@ -390,13 +393,15 @@ def _targets_body(d: Path, toy: pd.DataFrame, sel: dict, front: dict) -> list[st
 
 
 def _selection_runs(folder: Path) -> pd.DataFrame:
-    "A regime's selection runs (split `selection`, or `heldout` in the generalising regime's notebook)."
+    """A regime's selection runs (split `selection`, or `heldout` in the generalising regime's
+    notebook)."""
     runs = pd.read_csv(Path(folder) / "runs.csv")
     return runs[runs.split.isin(["selection", "heldout"])]
 
 
 def _frontier_body(f: Path, regime: str, reading: str, rows: pd.DataFrame) -> list[str]:
-    "A frontier: its verdict rows, provenance, and the mechanism of the runs whose folders were here."
+    """A frontier: its verdict rows, provenance, and the mechanism of the runs whose folders were
+    here."""
     mech = pd.read_csv(f / "mechanism.csv")
     runs = report_runs(f)[1]
     seen = set(zip(mech.method, mech.value))

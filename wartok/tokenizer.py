@@ -106,7 +106,8 @@ class VectorQuantizer(nn.Module):
         return e.pow(2).sum(-1, keepdim=True) - 2 * e @ codes.t() + codes.pow(2).sum(-1)
 
     def nearest(self, e: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
-        "Indices of the nearest codes: the largest dot product for l2 codes, the smallest distance otherwise."
+        """Indices of the nearest codes: the largest dot product for l2 codes, the smallest distance
+        otherwise."""
         return (e @ codes.t()).argmax(-1) if self.l2 else self.distances(e, codes).argmin(-1)
 
     def forward(self, e_raw: torch.Tensor) -> Quantized:
@@ -142,7 +143,8 @@ class VectorQuantizer(nn.Module):
         tau: Optional[float] = None,
         detach_codes: bool = True,
     ) -> torch.Tensor:
-        "onehot(indices) in the forward pass, the gradient of the soft assignment in the backward pass."
+        """onehot(indices) in the forward pass, the gradient of the soft assignment in the backward
+        pass."""
         pi = self.soft_assignment(e, tau, detach_codes)
         # one-hot in pi's dtype, no int64 detour
         hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)
@@ -185,7 +187,8 @@ def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016-2-1-1
 def reset_optimizer_rows(opt: torch.optim.Optimizer, param: torch.Tensor, rows: torch.Tensor):
-    "Zero the optimiser's per-element state (Adam's moments) of `param`'s `rows`, as for a freshly drawn row."
+    """Zero the optimiser's per-element state (Adam's moments) of `param`'s `rows`, as for a freshly
+    drawn row."""
     for value in opt.state.get(param, {}).values():
         if torch.is_tensor(value) and value.shape == param.shape:
             value[rows] = 0
@@ -295,7 +298,8 @@ class TiTokEncoder(nn.Module):  # TiTok, arXiv 2406.07550
 
     def __init__(self, c: TokenizerConfig):
         super().__init__()
-        n, w, std = (c.image_size // c.patch_size) ** 2, c.width, c.pos_init_std
+        n = (c.image_size // c.patch_size) ** 2
+        w, std = c.width, c.pos_init_std
         self.patch = nn.Conv2d(3, w, c.patch_size, stride=c.patch_size)
         self.pos = nn.Parameter(torch.randn(n, w) * std)
         self.latents = nn.Parameter(torch.randn(c.num_tokens, w) * std)
@@ -313,7 +317,8 @@ class TiTokEncoder(nn.Module):  # TiTok, arXiv 2406.07550
 def drop_tail(
     t: torch.Tensor, keep: Optional[torch.Tensor], drop_token: torch.Tensor
 ) -> torch.Tensor:
-    "Token embeddings `t` [B, L, w] with positions >= `keep` [B] replaced by `drop_token` (tail dropout)."
+    """Token embeddings `t` [B, L, w] with positions >= `keep` [B] replaced by `drop_token` (tail
+    dropout)."""
     if keep is None:
         return t
     dropped = torch.arange(t.shape[1], device=t.device)[None, :] >= keep[:, None]
@@ -338,11 +343,13 @@ def unpatchify(y: torch.Tensor, p: int) -> torch.Tensor:
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-023-1
 class TiTokDecoder(nn.Module):
-    "The codes and one mask query per patch through `c.dec_depth` blocks; the queries come out as patches."
+    """The codes and one mask query per patch through `c.dec_depth` blocks; the queries come out as
+    patches."""
 
     def __init__(self, c: TokenizerConfig):
         super().__init__()
-        self.p, self.g, w, std = c.patch_size, c.image_size // c.patch_size, c.width, c.pos_init_std
+        self.p, self.g = c.patch_size, c.image_size // c.patch_size
+        w, std = c.width, c.pos_init_std
         self.inp = nn.Linear(c.code_dim, w)
         self.tok_pos = nn.Parameter(torch.randn(c.num_tokens, w) * std)
         self.mask_queries = nn.Parameter(torch.randn(self.g * self.g, w) * std)
@@ -361,7 +368,8 @@ class TiTokDecoder(nn.Module):
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-flow-1
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 1000.0) -> torch.Tensor:
-    "Sinusoidal features [B, dim] of flow times `t` [B] in [0, 1] (scaled by 1000, as diffusion models do)."
+    """Sinusoidal features [B, dim] of flow times `t` [B] in [0, 1] (scaled by 1000, as diffusion
+    models do)."""
     half = dim // 2
     freqs = torch.exp(
         -math.log(max_period) * torch.arange(half, device=t.device, dtype=torch.float32) / half
@@ -382,10 +390,12 @@ class FlowDecoder(nn.Module):  # FlowMo arXiv 2503.11056, FlexTok 2502.13967, Se
     def __init__(self, c: TokenizerConfig, num_tokens: Optional[int] = None):
         "The `tokenizer` group `c`'s sizes; `num_tokens`: the encoder's (default `c.num_tokens`)."
         super().__init__()
-        w, p, std = c.width, c.patch_size, c.pos_init_std
+        w, p = c.width, c.patch_size
+        std = c.pos_init_std
         if w < 3 * p**2:
             raise ValueError(f"flow decoder width {w} < 3 * patch_size^2 = {3 * p**2}: it cannot carry a noisy patch")
-        self.p, self.g, self.width = p, c.image_size // p, w
+        self.p, self.g = p, c.image_size // p
+        self.width = w
         self.inp, self.patch = nn.Linear(c.code_dim, w), nn.Linear(3 * p**2, w)
         self.tok_pos = nn.Parameter(torch.randn(num_tokens or c.num_tokens, w) * std)
         self.patch_pos = nn.Parameter(torch.randn(self.g * self.g, w) * std)
@@ -401,7 +411,8 @@ class FlowDecoder(nn.Module):  # FlowMo arXiv 2503.11056, FlexTok 2502.13967, Se
         z: torch.Tensor,
         keep: Optional[torch.Tensor] = None,
     ):
-        "`x_t` [B, 3, H, W], `t` [B], `z` [B, L, d] code vectors, `keep` [B] tokens kept (the rest dropped)."
+        """`x_t` [B, 3, H, W], `t` [B], `z` [B, L, d] code vectors, `keep` [B] tokens kept (the rest
+        dropped)."""
         tok = drop_tail(self.inp(z), keep, self.drop_token) + self.tok_pos
         temb = self.time(timestep_embedding(t, self.width).to(tok.dtype))
         h = torch.cat([tok, self.patch(patchify(x_t, self.p)) + self.patch_pos + temb[:, None]], 1)
@@ -588,7 +599,8 @@ def pixel_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "l2") -> torch.
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-028-1
 class PerceptualLoss(nn.Module):
-    "LPIPS-style VGG16 feature distance (uniform channel weights), weights loaded from `weights_path`."
+    """LPIPS-style VGG16 feature distance (uniform channel weights), weights loaded from
+    `weights_path`."""
 
     layers = (3, 8, 15, 22, 29)  # relu1_2, relu2_2, relu3_3, relu4_3, relu5_3
 
@@ -664,5 +676,6 @@ def build_tokenizer(method: Optional[str], cfg) -> VQTokenizer:
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-035-1
 def psnr(mse: float) -> float:
-    "PSNR in dB on the [0, 1] scale from an MSE measured on [-1, 1] images (peak-to-peak 2, so 4 / MSE)."
+    """PSNR in dB on the [0, 1] scale from an MSE measured on [-1, 1] images (peak-to-peak 2, so 4 /
+    MSE)."""
     return 10 * math.log10(4.0 / max(mse, 1e-12))
