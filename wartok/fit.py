@@ -27,8 +27,8 @@ from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_datase
 __all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer', 'prior_curve',
            'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve', 'memorisation',
            'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse', 'choose_read_step', 'curve_at',
-           'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'write_fit_report',
-           'fit_report_tables', 'fit_markdown']
+           'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'plot_neighbours',
+           'write_fit_report', 'fit_report_tables', 'fit_markdown']
 
 # %% ../nbs/16_fit.ipynb #16-fit-006
 class CurvePriorTrainer(PriorTrainer):
@@ -310,6 +310,31 @@ def neighbour_grid(arts: dict, n: int = 8) -> np.ndarray:
     rows = [torch.cat([a["samples"][:n], a["neighbours"][:n]]) for a in arts.values()]
     return image_grid(torch.cat(rows), nrow=n)
 
+
+def _symbols(label: str) -> str:
+    "A point's label in the paper's symbols: 'two_stage codebook_size=1024' -> 'two-stage K=1024'."
+    for key, sym in (("two_stage", "two-stage"), ("wartok", "wAR-Tok"), ("backprop_ar", "backprop-AR"),
+                     ("codebook_size=", "K="), ("ar_weight=", "λ_AR="), ("weight=", "λ=")):  # fmt: skip
+        label = label.replace(key, sym)
+    return label
+
+
+def plot_neighbours(arts: dict, path=None, n: int = 8):
+    "`neighbour_grid` with each row named: a method's samples, then each sample's nearest training image."
+    import matplotlib.pyplot as plt
+
+    grid = neighbour_grid(arts, n)
+    fig, ax = plt.subplots(figsize=(1.1 * n + 4.0, 1.1 * 2 * len(arts) + 0.8))
+    ax.imshow(grid, interpolation="nearest")
+    rows = [f"{_symbols(label)}: {what}" for label in arts for what in ("samples", "nearest training image")]
+    ax.set_yticks([(i + 0.5) * grid.shape[0] / len(rows) for i in range(len(rows))], rows, fontsize=8)
+    ax.set_xticks([])
+    ax.set_title("samples of each final prior over their nearest training images (copies look alike)", fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
 # %% ../nbs/16_fit.ipynb #16-fit-035
 def write_fit_report(
     report_dir, runs, ranked, chosen, levels, curves, arts, facts, mechanism
@@ -337,7 +362,8 @@ def write_fit_report(
     fig.axes[0].set_xlabel("reconstruction MSE (training images, log scale)")
     fig.savefig(d / "fit.png", dpi=110)
     plot_curves(curves, d / "curves.png", facts.get("read_step"))
-    plt.imsave(d / "neighbours.png", neighbour_grid(arts).repeat(3, 0).repeat(3, 1))  # 3x: visible
+    plot_neighbours(arts, d / "neighbours.png")
+    plt.close("all")
     (d / "table.md").write_text(fit_markdown(t, d))
     return d / "table.md"
 
