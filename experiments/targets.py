@@ -7,6 +7,7 @@ selection of both gLoss regimes; `nbs/17_targets.ipynb` writes the report (repor
     python experiments/targets.py fit-frontier [shard]  # the fit regime's frontier for the chosen reading
     python experiments/targets.py fit-frontier-warm [shard]  # the same for warm_proxy, first after T4 and it joined
     python experiments/targets.py heldout-frontier [shard]  # the generalising regime's, at the long budget
+    python experiments/targets.py heldout-frontier-warm [shard]  # the same for warm_proxy, first after T4 joined
     python experiments/targets.py report              # README.md, targets.png from the CSVs
 
 `heldout-frontier` extends reports/cifar10/frontier_long (the chosen reading of the generalising selection, T1,
@@ -16,6 +17,10 @@ bracketed: its runs.csv starts as frontier_long's (same run ids, so those 12 run
 `fit-frontier` ran when T1′ `proxy_init` led the fit selection (into `fit/`); warm_proxy, added to the selection
 later with T4, now leads it, so `fit-frontier-warm` runs its frontier into `fit_warm_proxy/`: its runs.csv starts as
 `fit/`'s (the selection and two-stage K=1024's seeds are carried by run id, their run folders shared).
+
+`heldout-frontier-warm` does the same for warm_proxy (T1″), which leads the generalising selection since T4 joined:
+its runs.csv starts as `heldout_frontier/`'s (two-stage K=256 and 1024 at three seeds carried by run id), and it
+gains warm_proxy at λ=0.003 and 0.01 (T1's two smallest, the pair that brackets two-stage K=1024 there), 3 seeds.
 
 `fit` and `heldout` take a shard `i/n` (2 cores: run 0/2 and 1/2 side by side with OMP_NUM_THREADS=1); shard 0
 waits for the others and writes `selection*.csv`. Runs already in a regime's runs.csv are skipped, and run folders
@@ -71,20 +76,29 @@ LONG = ROOT / "reports" / "cifar10" / "frontier_long"
 LONG_SETTING = ("dpd.target_mode=frozen_random dpd.target_init_std=1.0 dpd.target_entropy=0.7"
                 " tokenizer.dead_code_threshold=0 tokenizer.dead_code_window=10")
 PARAMS["fit-frontier-warm"] = PARAMS["fit-frontier"]
-PARAMS["heldout-frontier"] = [
-    "-p", "setting", LONG_SETTING, "-p", "tokenizer_steps", "1200", "-p", "batch_size", "64",
-    "-p", "ar_weights", "", "-p", "prior2x_seeds", "", "-p", "tracking_every", "0",
-    "-p", "codebook_sizes", "256,1024", "-p", "lambdas", "0.003,0.01,0.03", "-p", "seeds", "0,1,2"]
+# frontier_long's budget and points: two-stage at K=256 and 1024, no backprop-AR, 2x priors or tracking runs
+LONG_PARAMS = ["-p", "tokenizer_steps", "1200", "-p", "batch_size", "64", "-p", "ar_weights", "",
+               "-p", "prior2x_seeds", "", "-p", "tracking_every", "0", "-p", "codebook_sizes", "256,1024",
+               "-p", "seeds", "0,1,2"]
+PARAMS["heldout-frontier"] = ["-p", "setting", LONG_SETTING, *LONG_PARAMS, "-p", "lambdas", "0.003,0.01,0.03"]
+# T1″ as the generalising selection chose it (its candidate, with the restart rule every heldout run has)
+WARM_LONG_SETTING = ("dpd.target_mode=warm_proxy dpd.start_step=100 dpd.target_entropy=0.7"
+                     " tokenizer.dead_code_threshold=0 tokenizer.dead_code_window=10")
+PARAMS["heldout-frontier-warm"] = ["-p", "setting", WARM_LONG_SETTING, *LONG_PARAMS, "-p", "lambdas", "0.003,0.01"]
+OUT = {"heldout-frontier": "heldout_frontier", "heldout-frontier-warm": "heldout_frontier_warm",
+       "fit-frontier-warm": "fit_warm_proxy"}
+CARRIED = {"heldout-frontier": LONG, "heldout-frontier-warm": REPORT / "heldout_frontier",
+           "fit-frontier-warm": REPORT / "fit"}
 
 
 def select(mode: str, shard: str = "0/1"):
     "The regime's selection notebook in `phases=selection` (`fit-frontier`: and the frontier), into REPORT/<regime>."
     regime = mode.split("-")[0]
     phases = "selection,frontier" if "frontier" in mode else "selection"
-    long = mode == "heldout-frontier"
-    out = REPORT / {"heldout-frontier": "heldout_frontier", "fit-frontier-warm": "fit_warm_proxy"}.get(mode, regime)
+    long = mode.startswith("heldout-frontier")
+    out = REPORT / OUT.get(mode, regime)
     out.mkdir(parents=True, exist_ok=True)
-    carried = {"heldout-frontier": LONG, "fit-frontier-warm": REPORT / "fit"}.get(mode)
+    carried = CARRIED.get(mode)
     if carried and not (out / "runs.csv").exists():  # runs of another report, carried by run id: not rerun
         (out / "runs.csv").write_text((carried / "runs.csv").read_text())
     nb = ROOT / "nbs" / NOTEBOOK[regime]
