@@ -47,3 +47,53 @@ def test_bad_split_sizes_fail_fast(tmp_path, cifar_root):
                         f"run_dir={tmp_path / 'runs'}", f"report_dir={tmp_path / 'report'}")
     assert res.returncode != 0 and "training images" in res.stderr + res.stdout
     assert not (tmp_path / "report" / "runs.csv").exists()
+
+
+# One method in the fit regime on 64 training, 32 validation and 32 test images, in one process or under torchrun
+FIT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from wartok.config import compose_config
+from wartok.data import load_cifar10, subset, train_heldout_split
+from wartok.distributed import cleanup, init_distributed, is_main
+from wartok.fit import fit_method
+out, root = Path(sys.argv[1]), sys.argv[2]
+init_distributed("cpu")
+head, val = train_heldout_split(load_cifar10(root, "train"), 128, 32)
+test = subset(load_cifar10(root, "test"), 0, 32)
+rows = {}
+for m in ("two_stage", "wartok"):
+    cfg = compose_config("smoke", [f"data.root={root}", "eval.curve_every=2", "train.tensorboard=false"])
+    rows[m] = fit_method(cfg, m, out, subset(head, 0, 64), val, test)
+if is_main():
+    (out / "rows.json").write_text(json.dumps(rows))
+cleanup()
+"""
+FIT_COMPARED = ["rmse_train", "rmse", "gloss_train", "gloss", "gloss_heldout_best", "floor", "copy_rate",
+                "nn_samples", "usage"]
+
+
+def test_fit_regime_two_processes_match_one(tmp_path, cifar_root):
+    """The fit regime runs under torchrun as every experiment does (one stage-2 pipeline, `train_prior` with
+    probes): every rank returns rank 0's row, the curve is logged once, and 2 processes match 1 (test_distributed's
+    tolerance, on real images)."""
+    import json, subprocess, sys
+    from test_distributed import close, NEEDS_REAL
+    script = tmp_path / "fit_ddp.py"
+    script.write_text(FIT_SCRIPT)
+    rows = {}
+    for n in (1, 2):
+        launch = [sys.executable] + (["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"] * (n == 2))
+        p = subprocess.run([*launch, str(script), str(tmp_path / f"p{n}"), cifar_root[0]], capture_output=True,
+                           text=True, cwd=tmp_path, timeout=900)
+        assert p.returncode == 0, p.stderr[-3000:]
+        rows[n] = json.loads((tmp_path / f"p{n}" / "rows.json").read_text())
+    for m in ("two_stage", "wartok"):
+        assert (rows[1][m]["processes"], rows[2][m]["processes"]) == (1, 2)
+        curve = [json.loads(r) for r in (tmp_path / "p2" / m / "prior_log.jsonl").read_text().splitlines()]
+        assert [r["step"] for r in curve] == sorted({r["step"] for r in curve}) and "nll_val" in curve[-1]
+        if cifar_root[1]:
+            for k in FIT_COMPARED:
+                assert close(rows[1][m][k], rows[2][m][k]), (m, k, rows[1][m][k], rows[2][m][k])
+    if not cifar_root[1]:
+        pytest.skip(NEEDS_REAL)

@@ -12,45 +12,23 @@ import pandas as pd
 import torch
 from omegaconf import DictConfig
 
-from .ar import GPT, build_ar
 from .config import compose_config
-from .data import BatchLoader, ImageArrays
+from .data import ImageArrays
+from .distributed import barrier, broadcast_object, is_main
 from .experiment import (decode_tokens, prepare_run, pretrain_target, run_facts, sample_tokens,
-                               train_tokenizer)
-from .frontier import Point, files_line, pm, md_table, matched_table, plot_frontier, read_runs
+                               train_prior, train_tokenizer)
+from .frontier import (Point, files_line, pm, md_table, matched_table, matched_verdict, plot_frontier,
+                             read_runs)
 from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
-from .store import RunLock, read_jsonl, run_metadata, write_json
-from .train import PriorTrainer, TokenArrays, evaluate_nll, fit, tokenize_dataset
+from .store import RunLock, read_jsonl, write_json
+from .train import TokenArrays
 
 # %% auto #0
-__all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'REGIMES_NOTE', 'CurvePriorTrainer', 'prior_curve',
-           'memorisation_floor', 'steps_to', 'copy_rate', 'nearest', 'with_flips', 'train_prior_curve', 'memorisation',
-           'curve_columns', 'fit_metrics', 'fit_method', 'fit_point', 'at_train_rmse', 'choose_read_step', 'curve_at',
-           'read_at', 'fit_tables', 'fit_verdict', 'plot_curves', 'neighbour_grid', 'plot_neighbours',
-           'write_fit_report', 'fit_report_tables', 'fit_markdown']
-
-# %% ../nbs/16_fit.ipynb #16-fit-006
-class CurvePriorTrainer(PriorTrainer):
-    "A `PriorTrainer` whose log rows every `every` steps (and the last) hold its NLL on each probe."
-
-    def __init__(self, model: GPT, train, probes: dict, every: int, **kw):
-        super().__init__(model, train, **kw)
-        if every <= 0 or every % train.log_every:
-            raise ValueError(
-                f"eval.curve_every={every} must be a positive multiple of train.log_every"
-            )
-        self.probes = probes
-        self.every = every
-
-    def logged(self, raw: dict) -> dict:
-        row = super().logged(raw)
-        if row["step"] % self.every == 0 or row["step"] == self.train_cfg.ar_steps - 1:
-            for name, toks in self.probes.items():
-                row[f"nll_{name}"] = evaluate_nll(
-                    self.model, toks, 256, self.conditional, self.device
-                )
-        return row
+__all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'REGIMES_NOTE', 'prior_curve', 'memorisation_floor', 'steps_to',
+           'copy_rate', 'nearest', 'with_flips', 'memorisation', 'curve_columns', 'fit_metrics', 'fit_method',
+           'fit_point', 'at_train_rmse', 'choose_read_step', 'curve_at', 'read_at', 'fit_tables', 'fit_verdict',
+           'plot_curves', 'neighbour_grid', 'plot_neighbours', 'write_fit_report', 'fit_report_tables', 'fit_markdown']
 
 # %% ../nbs/16_fit.ipynb #16-fit-007
 def prior_curve(log_path: Path) -> pd.DataFrame:
@@ -94,25 +72,6 @@ def nearest(images: torch.Tensor, ref: torch.Tensor, chunk: int = 256) -> tuple:
 def with_flips(ds: ImageArrays) -> torch.Tensor:
     "The uint8 images of `ds` and their mirror images: what a prior trained with flips has seen."
     return torch.cat([ds.images, ds.images.flip(-1)])
-
-# %% ../nbs/16_fit.ipynb #16-fit-017
-def train_prior_curve(
-    cfg: DictConfig, tokenizer, out: Path, train_ds, probe_ds: dict, *, resume=False, progress=True
-) -> tuple[GPT, TokenArrays]:
-    "Stage 2 as `train_prior` (11_experiment); its log holds the NLL on training tokens and probes."
-    tok = lambda ds, flips: tokenize_dataset(
-        tokenizer, ds, batch_size=cfg.eval.batch_size, device=cfg.device, with_flips=flips
-    )
-    train_tokens = tok(train_ds, cfg.data.hflip)
-    probes = {"train": train_tokens, **{k: tok(ds, False) for k, ds in probe_ds.items()}}
-    torch.manual_seed(cfg.seed + 1)
-    prior = build_ar(cfg.ar, tokenizer.codebook_size, tokenizer.num_tokens, cfg.data.num_classes)
-    kw = dict(conditional=cfg.ar.conditional, device=cfg.device)
-    pt = CurvePriorTrainer(prior, cfg.train, probes, cfg.eval.curve_every, **kw)
-    loader = BatchLoader(train_tokens, cfg.train.ar_batch_size, seed=cfg.seed)
-    args = (loader, cfg.train.ar_steps, out, "prior", cfg.train)
-    fit(pt, *args, resume=resume, progress=progress, extra_state=run_metadata(cfg))
-    return prior, train_tokens
 
 # %% ../nbs/16_fit.ipynb #16-fit-019
 def memorisation(cfg: DictConfig, tokenizer, prior, train_tokens, train_ds, eval_ds) -> tuple:
@@ -186,15 +145,20 @@ def _fit_method(cfg, method, out, data, resume, progress) -> dict:
     tok = tok.eval_tokenizer
     t.append(time.time())
     probes = {"val": val_ds, "test": eval_ds}
-    prior, train_tokens = train_prior_curve(
-        cfg, tok, out, train_ds, probes, resume=resume, progress=progress
-    )
+    prior, train_tokens = train_prior(cfg, tok, out, train_ds, probes=probes, resume=resume, progress=progress)
     t.append(time.time())
+    if not is_main():  # evaluation runs on rank 0; the others wait and receive its row
+        row = broadcast_object(None)
+        barrier()
+        return row
     row = fit_metrics(cfg, method, tok, prior, train_tokens, train_ds, eval_ds, out)
     t.append(time.time())
     row.update(run_facts(cfg, train_ds, eval_ds, t), config_hash=record["config_hash"])
     write_json(out / "fit_metrics.json", row, "results")
+    broadcast_object(row)
+    barrier()
     return row
+
 
 # %% ../nbs/16_fit.ipynb #16-fit-027
 FIT_METRICS = (
@@ -265,18 +229,13 @@ def fit_tables(runs: pd.DataFrame, levels: dict) -> dict:
 def fit_verdict(
     matched: pd.DataFrame, level: str, method: str = "wartok", what: str = "training gLoss"
 ) -> str:
-    """The fit regime's target for `what` (a `matched_table`) at `level`: ratio, difference in seed
-    std."""
-    m = matched[(matched.level == level) & (matched.method == method)]
-    if not len(m) or not m.seeds.iloc[0]:
-        return (
-            f"- {method} does not reach the {level} training-set reconstruction: **not measured**"
-        )
-    r, d = m.ratio.iloc[0], m.diff_in_std.iloc[0]
-    ok = "**met**" if r <= 0.7 and d > 2 else "**missed**"
+    "The fit regime's target for `what` (a `matched_table`) at `level` (`matched_verdict`: ratio ≤ 0.7)."
+    v = matched_verdict(matched, level, 0.7, method)
+    if v["verdict"] == "not measured":
+        return f"- {method} does not reach the {level} training-set reconstruction: **not measured**"
     return (f"- {what} at the {level} training-set reconstruction, {method} / two-stage: "
-            f"{r:.3f} (target ≤ 0.7; the paper's 0.54×), difference {d:.1f} seed std "
-            f"(target > 2): {ok}")  # fmt: skip
+            f"{v['ratio']:.3f} (target ≤ 0.7; the paper's 0.54×), difference {v['diff']:.1f} seed std "
+            f"(target > 2): **{v['verdict']}**")  # fmt: skip
 
 # %% ../nbs/16_fit.ipynb #16-fit-032
 def plot_curves(curves: dict, path=None, read_step=None):

@@ -26,8 +26,8 @@ from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
            'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
            'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'mechanism_checks', 'prior_transfer',
-           'pm', 'below_curve', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x',
-           'report_runs', 'frontier_tables', 'vs_curve', 'frontier_markdown', 'save_frontier_tables',
+           'pm', 'below_curve', 'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels',
+           'matched_2x', 'report_runs', 'frontier_tables', 'vs_curve', 'frontier_markdown', 'save_frontier_tables',
            'write_frontier_report', 'files_line', 'mechanism_markdown', 'prior_budget_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
@@ -495,34 +495,31 @@ def below_curve(runs: pd.DataFrame, method: str, reference: str = "two_stage") -
     ex = curve_excess(pts, runs[runs.method == reference])
     return ex[~ex.extrapolated]
 
+# %% ../nbs/15_frontier.ipynb #15-frontier-045-w
+def matched_verdict(matched: pd.DataFrame, level: str, target: float, method: str = "wartok") -> dict:
+    """`method` against two-stage at `level` of a `matched_table`: ratio, the seeds that bracket the level,
+    difference in seed std, and the verdict ('met': ratio ≤ `target` and difference > 2 std; 'missed';
+    'not measured' where no seed brackets the level)."""
+    m = matched[(matched.level == level) & (matched.method == method)] if len(matched) else matched
+    if not len(m) or not m.seeds.iloc[0]:  # an empty table (no 2x priors run) included
+        return {"ratio": math.nan, "seeds": 0, "diff": math.nan, "verdict": "not measured"}
+    r = m.iloc[0]
+    ok = r.ratio <= target and r.diff_in_std > 2
+    return {"ratio": r.ratio, "seeds": int(r.seeds), "diff": r.diff_in_std, "verdict": "met" if ok else "missed"}
+
 # %% ../nbs/15_frontier.ipynb #15-frontier-046
 def frontier_verdict(
-    matched: pd.DataFrame,
-    matched2: pd.DataFrame,
-    below: pd.DataFrame,
-    level: str,
-    method: str = "wartok",
+    matched: pd.DataFrame, matched2: pd.DataFrame, below: pd.DataFrame, level: str, method: str = "wartok"
 ) -> list[str]:
     "The frontier's three targets at `level`, each with the measured value and 'met' or 'missed'."
-    ok = lambda b, v=0.0: (
-        "**not measured**" if math.isnan(v) else ("**met**" if b else "**missed**")
-    )
-    m = matched[(matched.level == level) & (matched.method == method)]
-    r, d = (
-        (m.ratio.iloc[0], m.diff_in_std.iloc[0])
-        if len(m) and m.seeds.iloc[0]
-        else (float("nan"),) * 2
-    )
-    m2 = (
-        matched2[(matched2.level == level) & (matched2.method == method)]
-        if len(matched2)
-        else matched2
-    )
-    r2 = m2.ratio.iloc[0] if len(m2) and m2.seeds.iloc[0] else float("nan")
+    bold = lambda v: f"**{v}**"
+    ok = lambda b, v=0.0: bold("not measured" if math.isnan(v) else ("met" if b else "missed"))
+    v, v2 = matched_verdict(matched, level, 0.8, method), matched_verdict(matched2, level, 0.9, method)
+    r2 = v2["ratio"]
     n_below = int((below.excess < 0).sum())
     return [
-        f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(r, None)} (target ≤ 0.8), "
-        f"difference {pm(d, None, 1)} seed std (target > 2): {ok(r <= 0.8 and d > 2, r)}",
+        f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} (target ≤ 0.8), "
+        f"difference {pm(v['diff'], None, 1)} seed std (target > 2): {bold(v['verdict'])}",
         f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
         f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
         f"- under the 2× final prior, {method} / two-stage at that level: {pm(r2, None)} (target ≤ 0.9): "

@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .frontier import md_table, report_runs
+from .frontier import matched_verdict, md_table, report_runs
 from .reports import colour
 
 from .train import removes_bit
@@ -124,19 +124,10 @@ def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") ->
         m = pd.read_csv(f) if f.exists() else pd.DataFrame(columns=["level", "method"])
         w = m[(m.level == level) & (m.method == "wartok")]
         if len(w):
-            r = w.iloc[0]
-            ok = r.ratio <= TARGET_RATIO[regime] and r.diff_in_std > 2
-            rows.append(
-                {
-                    "gLoss": what,
-                    "level": level,
-                    "wAR-Tok / two-stage": r.ratio,
-                    "seeds": int(r.seeds),  # the seeds whose points bracket the level (interpolated)
-                    "of": n_run,
-                    "difference (seed std)": r.diff_in_std,
-                    "verdict": "met" if ok else "missed",
-                }
-            )
+            v = matched_verdict(m, level, TARGET_RATIO[regime])
+            rows.append({"gLoss": what, "level": level, "wAR-Tok / two-stage": w.iloc[0].ratio,
+                         "seeds": v["seeds"],  # the seeds whose points bracket the level (interpolated)
+                         "of": n_run, "difference (seed std)": w.iloc[0].diff_in_std, "verdict": v["verdict"]})
     return pd.DataFrame(rows)
 
 # %% ../nbs/17_targets.ipynb #17-targets-012

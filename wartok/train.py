@@ -54,7 +54,7 @@ from wartok.tokenizer import (
 
 # %% auto #0
 __all__ = ['METHODS', 'TOY_SETTINGS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'adamw_cosine', 'TokenizerTrainer',
-           'track_first_bad', 'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'PriorTrainer', 'evaluate_nll',
+           'track_first_bad', 'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'evaluate_nll', 'PriorTrainer',
            'fit', 'duplicate_setup', 'bernoulli_entropy', 'dup_entropy', 'duplicate_task', 'over_seeds', 'removes_bit',
            'seed_summary']
 
@@ -602,14 +602,39 @@ def tokenize_dataset(
     tokens = [gather_in_order(local(toks[f], (0, L), torch.short)).cpu() for f in flips]
     return TokenArrays(torch.cat(tokens), labels.repeat(len(flips)))
 
+# %% ../nbs/09_train.ipynb #09-train-046
+@torch.no_grad()
+def evaluate_nll(
+    model: GPT,
+    tokens: TokenArrays,
+    batch_size: int = 256,
+    conditional: bool = False,
+    device: str = "cpu",
+) -> float:
+    "Mean NLL per token (nats) of `model` on all of `tokens`: the gLoss."
+    model.eval()
+    total, count = 0.0, 0
+    for i in range(0, len(tokens), batch_size):
+        z, y = tokens.get_batch(list(range(i, min(i + batch_size, len(tokens)))))
+        total += (
+            model.nll(z.to(device), y.to(device) if conditional else None, reduction="none")
+            .sum()
+            .item()
+        )
+        count += z.numel()
+    return total / count
+
 # %% ../nbs/09_train.ipynb #09-train-044
 class PriorTrainer:
-    """Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`,
-    `train.ar_lr`, ...)."""
+    """Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, `train.ar_lr`, ...).
+    `probes` (name -> `TokenArrays`): every `every` steps (and the last) the log row gains the prior's NLL on each,
+    `nll_<name>` (rank 0 measures; 16_fit's curve)."""
 
-    def __init__(
-        self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu"
-    ):
+    def __init__(self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu",
+                 probes: Optional[dict] = None, every: int = 0):  # fmt: skip
+        if probes and (every <= 0 or every % train.log_every):
+            raise ValueError(f"eval.curve_every={every} must be a positive multiple of train.log_every")
+        self.probes, self.every = probes or {}, every
         self.model = model.to(device)
         self.train_cfg = train
         self.conditional = conditional
@@ -647,7 +672,12 @@ class PriorTrainer:
             )
 
     def logged(self, raw: dict) -> dict:
-        return mean_over_ranks({k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()})
+        row = mean_over_ranks({k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()})
+        step = row["step"]
+        if self.probes and is_main() and (step % self.every == 0 or step == self.train_cfg.ar_steps - 1):
+            for name, toks in self.probes.items():
+                row[f"nll_{name}"] = evaluate_nll(self.model, toks, 256, self.conditional, self.device)
+        return row
 
     def state_dict(self) -> dict:
         return {
@@ -663,27 +693,6 @@ class PriorTrainer:
         self.sched.load_state_dict(d["sched"])
         self.step_count = d["step_count"]
 
-# %% ../nbs/09_train.ipynb #09-train-046
-@torch.no_grad()
-def evaluate_nll(
-    model: GPT,
-    tokens: TokenArrays,
-    batch_size: int = 256,
-    conditional: bool = False,
-    device: str = "cpu",
-) -> float:
-    "Mean NLL per token (nats) of `model` on all of `tokens`: the gLoss."
-    model.eval()
-    total, count = 0.0, 0
-    for i in range(0, len(tokens), batch_size):
-        z, y = tokens.get_batch(list(range(i, min(i + batch_size, len(tokens)))))
-        total += (
-            model.nll(z.to(device), y.to(device) if conditional else None, reduction="none")
-            .sum()
-            .item()
-        )
-        count += z.numel()
-    return total / count
 
 # %% ../nbs/09_train.ipynb #09-train-050-5
 def _restore(
