@@ -14,7 +14,7 @@ REPORT=${REPORT:-reports/cifar10/frontier_long}
 # chosen on held-out training images by reports/cifar10/mechanism (all four targets met at λ=0.03, 1,200 steps)
 S="dpd.target_mode=frozen_random dpd.target_init_std=1.0 dpd.target_entropy=0.7"
 S="$S tokenizer.dead_code_threshold=0 tokenizer.dead_code_window=10"
-common=(-p tokenizer_steps 1200 -p batch_size 64 -p ar_weights "" -p setting "$S" -p prior2x_seeds ""
+common=(-p budget_name long -p ar_weights "" -p setting "$S" -p prior2x_seeds ""
         -p tracking_every 0 -p run_dir runs/cifar10/frontier_long)
 mode=$1
 shift

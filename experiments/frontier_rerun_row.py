@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-BUDGET = ["train.tokenizer_steps=400", "train.ar_steps=400", "train.batch_size=32", "train.log_every=25",
-          "train.ckpt_every=100", "train.tensorboard=false", "eval.num_samples=16", "data.train_limit=null",
-          "data.eval_limit=null"]  # run_frontier's budget at its defaults
+from wartok.config import budget_overrides
+
+BUDGET = budget_overrides("frontier")  # run_frontier's budget at its defaults
 
 if __name__ == "__main__":
     from wartok.data import load_cifar10, train_heldout_split

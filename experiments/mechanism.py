@@ -11,6 +11,7 @@ soft assignment and mean |s|. Two-stage runs of the same budget give code usage 
 restart rule (two-stage is the baseline and must keep its usage).
 
     python experiments/mechanism.py [out_dir]      # default reports/cifar10/mechanism; ~40 min at 1 thread
+    python experiments/mechanism.py --plot [out_dir]   # mechanism.png again from mechanism.csv (seconds)
 
 Writes mechanism.csv, usage.csv and mechanism.png; runs/cifar10/mechanism holds the checkpoints (reused when rerun).
 """
@@ -18,6 +19,8 @@ import math, sys, time
 from pathlib import Path
 
 import pandas as pd
+
+from wartok.config import budget_overrides
 
 SETTINGS = {  # label -> overrides of the cpu preset
     "cpu preset (usage-EMA restarts, default target init, T=0.7)": [],
@@ -33,8 +36,7 @@ SETTINGS = {  # label -> overrides of the cpu preset
 }
 RESTART_RULES = {"usage EMA at the uniform share (cpu preset)": [],
                  "window, W=10": ["tokenizer.dead_code_threshold=0", "tokenizer.dead_code_window=10"]}
-BUDGET = ["train.tokenizer_steps=400", "train.log_every=50", "train.ckpt_every=50", "train.tensorboard=false",
-          "data.train_limit=null", "data.eval_limit=null"]
+BUDGET = budget_overrides("mechanism")  # conf/budget/mechanism.yaml
 RUNS = Path("runs/cifar10/mechanism")
 COLUMNS = ["setting", "step", "target_entropy", "target_entropy_frac", "target_T", "proxy_nll", "ref_nll",
            "churn", "restarts_per_step", "pi_chosen", "pi_top10", "mean_abs_s", "proxy_entropy", "mse"]
@@ -87,30 +89,17 @@ def usage(out: Path, train, held) -> pd.DataFrame:
 
 
 def plot(df: pd.DataFrame, path: Path):
+    "mechanism.png: every setting's curves of the four targets (15_frontier's `plot_tracking`, the reports' style)."
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.4))
-    for label, d in df.groupby("setting", sort=False):
-        short = label.split(" (")[0] + "".join(f", {k}" for k in ("τ=0.1", "λ=0.1") if k in label)
-        line = axes[0].plot(d.step, d.proxy_nll, label=f"{short}: proxy")[0]
-        axes[0].plot(d.step, d.ref_nll, "--", color=line.get_color(), label="reference AR")
-        axes[1].plot(d.step, d.target_entropy_frac, color=line.get_color())
-        axes[2].plot(d.step, d.churn, color=line.get_color())
-        axes[3].plot(d.step, d.restarts_per_step, color=line.get_color())
-    axes[1].axhline(0.9, color="grey", ls=":")
-    axes[2].axhline(0.2, color="grey", ls=":")
-    axes[3].axhline(1.0, color="grey", ls=":")
-    for ax, t in zip(axes, ["NLL on held-out tokens (nats)", "target entropy / log K", "churn per 50 steps",
-                            "restarts per step"]):
-        ax.set_title(t)
-        ax.set_xlabel("tokenizer step")
-    axes[0].legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    from wartok.frontier import plot_tracking
+    plot_tracking(dict(tuple(df.groupby("setting", sort=False))), path, log_k=math.log(1024))
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["--plot"]:  # redraw mechanism.png from mechanism.csv (no training)
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else "reports/cifar10/mechanism")
+    plot(pd.read_csv(out / "mechanism.csv"), out / "mechanism.png")
+elif __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "reports/cifar10/mechanism")
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wartok.config import budget_overrides
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mechanism as m  # noqa: E402  (the dashboard's splits)
 
@@ -24,8 +26,7 @@ SHARP = ["dpd.target_init_std=1.0", "dpd.target_entropy=0.7"]
 SETTINGS = {"wartok_l0.1": ("wartok", WINDOW + SHARP + ["dpd.weight=0.1"]),
             "two_stage_window": ("two_stage", WINDOW),
             "wartok_l0.03": ("wartok", WINDOW + SHARP + ["dpd.weight=0.03"])}
-BUDGET = ["train.tokenizer_steps=1200", "train.log_every=50", "train.ckpt_every=100",
-          "train.tensorboard=false", "data.train_limit=null", "data.eval_limit=null"]
+BUDGET = budget_overrides("mechanism_long")  # conf/budget/mechanism_long.yaml
 RUNS = Path("runs/cifar10/mechanism_budget")
 
 def plot(csv=Path("reports/cifar10/mechanism/long_budget.csv")):

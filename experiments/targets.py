@@ -76,8 +76,9 @@ LONG = ROOT / "reports" / "cifar10" / "frontier_long"
 LONG_SETTING = ("dpd.target_mode=frozen_random dpd.target_init_std=1.0 dpd.target_entropy=0.7"
                 " tokenizer.dead_code_threshold=0 tokenizer.dead_code_window=10")
 PARAMS["fit-frontier-warm"] = PARAMS["fit-frontier"]
-# frontier_long's budget and points: two-stage at K=256 and 1024, no backprop-AR, 2x priors or tracking runs
-LONG_PARAMS = ["-p", "tokenizer_steps", "1200", "-p", "batch_size", "64", "-p", "ar_weights", "",
+# frontier_long's budget (conf/budget/long.yaml) and points: two-stage at K=256 and 1024; no backprop-AR, 2x priors
+# or tracking runs
+LONG_PARAMS = ["-p", "budget_name", "long", "-p", "ar_weights", "",
                "-p", "prior2x_seeds", "", "-p", "tracking_every", "0", "-p", "codebook_sizes", "256,1024",
                "-p", "seeds", "0,1,2"]
 PARAMS["heldout-frontier"] = ["-p", "setting", LONG_SETTING, *LONG_PARAMS, "-p", "lambdas", "0.003,0.01,0.03"]

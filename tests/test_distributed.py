@@ -1,6 +1,7 @@
 """Two gloo processes under torchrun against one process: same global batch, same results (CPU)."""
 import json, os, subprocess, sys
 from pathlib import Path
+from wartok.store import load_checkpoint
 
 import pandas as pd
 import pytest
@@ -73,8 +74,8 @@ def test_two_processes_match_one_process(runs, cifar_root):
             for k in keys: assert close(a[k], b[k]), (m, a["step"], k, a[k], b[k])
 
 def test_two_process_checkpoints_and_weights(runs):
-    c1 = torch.load(runs / "runs_1" / "wartok" / "tokenizer.ckpt", weights_only=False)
-    c2 = torch.load(runs / "runs_2" / "wartok" / "tokenizer.ckpt", weights_only=False)
+    c1 = load_checkpoint(runs / "runs_1" / "wartok" / "tokenizer.ckpt")
+    c2 = load_checkpoint(runs / "runs_2" / "wartok" / "tokenizer.ckpt")
     assert c2["world_size"] == 2 and isinstance(c2["rng"], list) and len(c2["rng"]) == 2  # every rank's RNG
     assert c2["commit"] and c2["config"]["preset"] == "smoke"
     # Each weight tensor as a whole: ||w1 - w2|| <= 1e-3 ||w1||. An element-wise tolerance is a knife edge here: where
@@ -101,8 +102,8 @@ def test_gan_and_discriminator_under_ddp(tmp_path, cifar_root):
     assert (r2.processes == 2).all()
     if not cifar_root[1]: pytest.skip(NEEDS_REAL)
     for col in ("rmse", "gloss", "usage"): assert close(r1.loc["wartok", col], r2.loc["wartok", col]), col
-    d1 = torch.load(tmp_path / "runs_1" / "wartok" / "tokenizer.ckpt", weights_only=False)["trainer"]["disc"]
-    d2 = torch.load(tmp_path / "runs_2" / "wartok" / "tokenizer.ckpt", weights_only=False)["trainer"]["disc"]
+    d1 = load_checkpoint(tmp_path / "runs_1" / "wartok" / "tokenizer.ckpt")["trainer"]["disc"]
+    d2 = load_checkpoint(tmp_path / "runs_2" / "wartok" / "tokenizer.ckpt")["trainer"]["disc"]
     # Adam divides by sqrt(v): where a discriminator gradient is ~0, last-bit differences move a weight by up to
     # one learning rate (1e-3) per step, so weights are compared to that absolute tolerance (measured: 3.4e-4)
     assert all(torch.allclose(d1[k], d2[k], rtol=1e-3, atol=1e-3) for k in d1)
@@ -122,12 +123,12 @@ def test_two_process_sigkill_then_resume_is_exact(tmp_path, cifar_root):
     ckpt, deadline = tmp_path / "runs_cut" / "wartok" / "tokenizer.ckpt", time.time() + 300
     while time.time() < deadline:
         try:
-            if ckpt.exists() and torch.load(ckpt, weights_only=False)["step"] >= 15: break
+            if ckpt.exists() and load_checkpoint(ckpt)["step"] >= 15: break
         except Exception: pass  # caught between write and rename: look again
         time.sleep(0.2)
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    step = torch.load(ckpt, weights_only=False)["step"]
+    step = load_checkpoint(ckpt)["step"]
     assert 15 <= step < 40, step  # killed mid-training
     cut = run_cli(tmp_path, "cut", root, ["--resume", *ov], nproc=2)
     drop = ["wall_time_s", "tokenizer_time_s", "prior_time_s", "eval_time_s", "run_dir"]  # run_dir: where it ran

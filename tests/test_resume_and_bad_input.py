@@ -2,6 +2,7 @@
 import json, signal, subprocess, sys, time
 import pytest
 import torch
+from wartok.store import load_checkpoint
 
 SCRIPT = """
 import sys, json
@@ -31,11 +32,11 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, cifar_root):
     ckpt = tmp_path / "cut" / "wartok" / "tokenizer.ckpt"
     deadline = time.time() + 300
     while time.time() < deadline:
-        if ckpt.exists() and torch.load(ckpt, weights_only=False)["step"] >= 15: break
+        if ckpt.exists() and load_checkpoint(ckpt)["step"] >= 15: break
         time.sleep(0.2)
     p.send_signal(signal.SIGKILL)
     p.wait()
-    step = torch.load(ckpt, weights_only=False)["step"]
+    step = load_checkpoint(ckpt)["step"]
     assert 15 <= step < 40, step  # killed mid-training
     r = _launch(root, tmp_path / "cut", resume=True)
     out, err = r.communicate(timeout=600)

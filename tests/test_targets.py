@@ -1,5 +1,6 @@
 """Every reading of the DPD's target (07_dpd §6): it resumes exactly from a checkpoint, and 2 processes match 1."""
 import json, subprocess, sys
+from wartok.store import load_checkpoint
 
 import pytest
 import torch
@@ -69,7 +70,7 @@ def _log(folder):
 
 
 def _state(folder):
-    return torch.load(folder / "tokenizer.ckpt", weights_only=False)["trainer"]
+    return load_checkpoint(folder / "tokenizer.ckpt")["trainer"]
 
 
 def _same(a, b) -> bool:
@@ -90,7 +91,7 @@ def test_every_reading_resumes_exactly(tmp_path, cifar_root, reading, target_fil
     ds = build_split(cfg.data, "train")
     train_tokenizer(cfg, "wartok", tmp_path / "ref", ds, progress=False)
     train_tokenizer(cfg, "wartok", tmp_path / "cut", ds, progress=False, stop_after=4)
-    assert torch.load(tmp_path / "cut" / "tokenizer.ckpt", weights_only=False)["step"] == 4
+    assert load_checkpoint(tmp_path / "cut" / "tokenizer.ckpt")["step"] == 4
     train_tokenizer(cfg, "wartok", tmp_path / "cut", ds, progress=False, resume=True)
     ref, cut = _state(tmp_path / "ref"), _state(tmp_path / "cut")
     assert ref["target"]["temperature"] != 0.5 or reading == "warm_proxy"  # T solved, and kept
@@ -141,7 +142,7 @@ def test_pretrained_from_config_resumes_exactly(tmp_path, cifar_root):
     for name, stop in (("ref", None), ("cut", 4)):
         start = pretrain_target(cfg, "wartok", tmp_path / name / "pretrain", ds, progress=False)
         tr = train_tokenizer(cfg, "wartok", tmp_path / name, ds, progress=False, start=start, stop_after=stop)
-    assert torch.load(tmp_path / "cut" / "tokenizer.ckpt", weights_only=False)["step"] == 4
+    assert load_checkpoint(tmp_path / "cut" / "tokenizer.ckpt")["step"] == 4
     start = pretrain_target(cfg, "wartok", tmp_path / "cut" / "pretrain", ds, progress=False, resume=True)
     tr = train_tokenizer(cfg, "wartok", tmp_path / "cut", ds, progress=False, resume=True, start=start)
     assert tr.step_count == 8 - 3

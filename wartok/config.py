@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf, MISSING
 
 # %% auto #0
 __all__ = ['GROUPS', 'DataConfig', 'TokenizerConfig', 'ARConfig', 'DPDConfig', 'TrainConfig', 'EvalConfig', 'Config', 'conf_dir',
-           'register_schemas', 'ConfigError', 'check_overrides', 'compose_config', 'as_kwargs']
+           'register_schemas', 'ConfigError', 'check_overrides', 'compose_config', 'budget_overrides', 'as_kwargs']
 
 # %% ../nbs/01_config.ipynb #01-config-005
 @dataclass
@@ -244,6 +244,28 @@ def compose_config(preset: str = "cpu", overrides: list[str] | None = None) -> D
         cfg = compose(config_name="config", overrides=[f"preset={preset}", *(overrides or [])])
     cfg.preset = preset  # the chosen preset's name, for reports and output folders
     return cfg
+
+# %% ../nbs/01_config.ipynb #01-config-013-2
+def _flat(d: dict, prefix: str = "") -> dict:
+    "A nested dict as {'a.b': value}, in its order."
+    out = {}
+    for k, v in d.items():
+        out.update(_flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
+    return out
+
+
+def budget_overrides(name: str, changes: Optional[dict] = None) -> list[str]:
+    """The hydra overrides of the budget `conf/budget/<name>.yaml`, in its order (run ids hash
+    this list); `changes` (dotted key -> value) replace values in place."""
+    options = sorted(p.stem for p in (conf_dir() / "budget").glob("*.yaml"))
+    if name not in options:
+        _refuse("budget", name, options)
+    flat = _flat(OmegaConf.to_container(OmegaConf.load(conf_dir() / "budget" / f"{name}.yaml")))
+    unknown = sorted(set(changes or {}) - set(flat))
+    if unknown:
+        raise ConfigError(f"budget {name!r} sets {list(flat)}, not {unknown}")
+    text = lambda v: "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    return [f"{k}={text(v)}" for k, v in {**flat, **(changes or {})}.items()]
 
 # %% ../nbs/01_config.ipynb #01-config-015
 def as_kwargs(node: DictConfig, drop: tuple[str, ...] = ()) -> dict[str, Any]:

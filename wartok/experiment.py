@@ -114,21 +114,26 @@ def train_tokenizer(
 
 # %% ../nbs/11_experiment.ipynb #11-experiment-018
 def train_prior(
-    cfg: DictConfig, tokenizer, out: Path, train_ds, *, probes: Optional[dict] = None, resume=False, progress=True
+    cfg: DictConfig, tokenizer, out: Path, train_ds, *, probes: Optional[dict] = None, resume=False,
+    progress=True,
 ) -> tuple[GPT, TokenArrays]:
-    """Stage 2: a fresh final prior on the frozen `tokenizer`'s training tokens; checkpoint and log `prior*` in
-    `out`. `probes` (name -> dataset): its log also holds the NLL on the training tokens and on each probe's
-    tokens every `eval.curve_every` steps (16_fit's curve)."""
+    """Stage 2: a fresh final prior on the frozen `tokenizer`'s training tokens; checkpoint and log
+    `prior*` in `out`. `probes` (name -> dataset): its log also holds the NLL on the training tokens
+    and on each probe's tokens every `eval.curve_every` steps (16_fit's curve)."""
     tr, world = cfg.train, get_world_size()
-    tok = lambda ds, flips: tokenize_dataset(tokenizer, ds, cfg.eval.batch_size, cfg.device, with_flips=flips)
+    bs, dev = cfg.eval.batch_size, cfg.device
+    tok = lambda ds, flips: tokenize_dataset(tokenizer, ds, bs, dev, with_flips=flips)
     train_tokens = tok(train_ds, cfg.data.hflip)
-    curve = {"train": train_tokens, **{k: tok(ds, False) for k, ds in probes.items()}} if probes else None
+    curve = {k: tok(ds, False) for k, ds in (probes or {}).items()}
+    curve = {"train": train_tokens, **curve} if probes else None
     torch.manual_seed(cfg.seed + 1)
     prior = build_ar(cfg.ar, tokenizer.codebook_size, tokenizer.num_tokens, cfg.data.num_classes)
-    kw = dict(conditional=cfg.ar.conditional, device=cfg.device, probes=curve, every=cfg.eval.curve_every)
+    kw = dict(conditional=cfg.ar.conditional, device=dev, probes=curve, every=cfg.eval.curve_every)
     pt = PriorTrainer(prior, tr, **kw)
-    loader = BatchLoader(train_tokens, tr.ar_batch_size // world, seed=cfg.seed, rank=get_rank(), world_size=world)
-    fit(pt, loader, tr.ar_steps, out, "prior", tr, resume=resume, progress=progress, extra_state=run_metadata(cfg))
+    rank = dict(rank=get_rank(), world_size=world)
+    loader = BatchLoader(train_tokens, tr.ar_batch_size // world, seed=cfg.seed, **rank)
+    kw = dict(resume=resume, progress=progress, extra_state=run_metadata(cfg))
+    fit(pt, loader, tr.ar_steps, out, "prior", tr, **kw)
     return prior, train_tokens
 
 

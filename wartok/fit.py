@@ -17,8 +17,8 @@ from .data import ImageArrays
 from .distributed import barrier, broadcast_object, is_main
 from .experiment import (decode_tokens, prepare_run, pretrain_target, run_facts, sample_tokens,
                                train_prior, train_tokenizer)
-from .frontier import (Point, files_line, pm, md_table, matched_table, matched_verdict, plot_frontier,
-                             read_runs)
+from .frontier import (Point, files_line, pm, md_table, matched_table, matched_verdict,
+                             plot_frontier, read_runs)
 from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, write_json
@@ -145,7 +145,8 @@ def _fit_method(cfg, method, out, data, resume, progress) -> dict:
     tok = tok.eval_tokenizer
     t.append(time.time())
     probes = {"val": val_ds, "test": eval_ds}
-    prior, train_tokens = train_prior(cfg, tok, out, train_ds, probes=probes, resume=resume, progress=progress)
+    kw = dict(probes=probes, resume=resume, progress=progress)
+    prior, train_tokens = train_prior(cfg, tok, out, train_ds, **kw)
     t.append(time.time())
     if not is_main():  # evaluation runs on rank 0; the others wait and receive its row
         row = broadcast_object(None)
@@ -229,13 +230,13 @@ def fit_tables(runs: pd.DataFrame, levels: dict) -> dict:
 def fit_verdict(
     matched: pd.DataFrame, level: str, method: str = "wartok", what: str = "training gLoss"
 ) -> str:
-    "The fit regime's target for `what` (a `matched_table`) at `level` (`matched_verdict`: ratio ≤ 0.7)."
+    "The fit regime's target for `what` (a `matched_table`) at `level`: `matched_verdict`, ≤ 0.7."
     v = matched_verdict(matched, level, 0.7, method)
+    where = f"the {level} training-set reconstruction"
     if v["verdict"] == "not measured":
-        return f"- {method} does not reach the {level} training-set reconstruction: **not measured**"
-    return (f"- {what} at the {level} training-set reconstruction, {method} / two-stage: "
-            f"{v['ratio']:.3f} (target ≤ 0.7; the paper's 0.54×), difference {v['diff']:.1f} seed std "
-            f"(target > 2): **{v['verdict']}**")  # fmt: skip
+        return f"- {method} does not reach {where}: **not measured**"
+    return (f"- {what} at {where}, {method} / two-stage: {v['ratio']:.3f} (target ≤ 0.7; the "
+            f"paper's 0.54×), difference {v['diff']:.1f} seed std (target > 2): **{v['verdict']}**")
 
 # %% ../nbs/16_fit.ipynb #16-fit-032
 def plot_curves(curves: dict, path=None, read_step=None):

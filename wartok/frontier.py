@@ -25,10 +25,10 @@ from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
 # %% auto #0
 __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
            'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
-           'curve_excess', 'reference_nll', 'tracking_curve', 'plot_tracking', 'mechanism_checks', 'prior_transfer',
-           'pm', 'below_curve', 'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels',
-           'matched_2x', 'report_runs', 'frontier_tables', 'vs_curve', 'frontier_markdown', 'save_frontier_tables',
-           'write_frontier_report', 'files_line', 'mechanism_markdown', 'prior_budget_markdown']
+           'curve_excess', 'reference_nll', 'tracking_curve', 'mechanism_columns', 'mechanism_checks', 'plot_tracking',
+           'prior_transfer', 'pm', 'below_curve', 'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table',
+           'frontier_levels', 'matched_2x', 'report_runs', 'frontier_tables', 'vs_curve', 'frontier_markdown',
+           'save_frontier_tables', 'write_frontier_report', 'files_line', 'mechanism_markdown', 'prior_budget_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -400,38 +400,6 @@ def _log_columns(log_path: Path) -> pd.DataFrame:
     ]
     return pd.DataFrame(rows, columns=["step", *MECHANISM_KEYS])
 
-# %% ../nbs/15_frontier.ipynb #15-frontier-038
-def plot_tracking(
-    curves: dict[str, pd.DataFrame], path: Optional[Path] = None, log_k: Optional[float] = None
-):
-    """Per labelled run: proxy vs reference NLL, token churn, restarts per step, token entropy, over
-    training."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
-    for i, (label, c) in enumerate(curves.items()):
-        color = colour(label, i)
-        if "proxy_nll" in c and c.proxy_nll.notna().any():  # two-stage rows of a joined frame: no proxy
-            axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
-        axes[0].plot(c.step, c.ref_nll, "--", color=color, label=f"{label}: reference AR")
-        for ax, k in zip(axes[1:], ("churn_tokens", "restarts_per_step", "token_entropy")):
-            ax.plot(c.step, c[k], "-o", ms=3, color=color, label=label)
-    if log_k:
-        axes[0].axhline(log_k, color="gray", lw=0.8, ls=":")
-    titles = (
-        "NLL on held-out probe tokens",
-        "share of probe tokens changed",
-        "codes restarted per step",
-        "token entropy (nats)",
-    )
-    for ax, t in zip(axes, titles):
-        ax.set(title=t, xlabel="tokenizer step")
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
-
 # %% ../nbs/15_frontier.ipynb #15-frontier-039-2
 # column -> (what it is, its bound): each is met at or below the bound
 MECHANISM_TARGETS = {
@@ -442,20 +410,60 @@ MECHANISM_TARGETS = {
 }
 
 
+def mechanism_columns(c: pd.DataFrame, log_k: float) -> pd.DataFrame:
+    """Rows of a tracking curve or a mechanism study's CSV as the four targets' columns (by step);
+    NaN where a run has no target or proxy (two-stage)."""
+    col = lambda name: c[name] if name in c else pd.Series(math.nan, index=c.index)
+    frac = col("target_entropy") / log_k
+    frac = col("target_entropy_frac") if "target_entropy_frac" in c else frac
+    return pd.DataFrame({"step": c.step, "target_H": frac, "restarts_per_step": c.restarts_per_step,
+                         "churn": c["churn"] if "churn" in c else c["churn_tokens"],
+                         "proxy_gap": col("proxy_nll") - c.ref_nll})  # fmt: skip
+
+
 def mechanism_checks(curves: pd.DataFrame, log_k: float) -> pd.DataFrame:
     """Per `setting` of tracking `curves`: its last measurement's four mechanism columns and how
     many targets are met."""
     last = curves.loc[curves.groupby("setting", sort=False).step.idxmax()]  # settings in the file's order
-    churn = last["churn"] if "churn" in last else last["churn_tokens"]
-    frac = last["target_entropy_frac"] if "target_entropy_frac" in last else last.target_entropy / log_k
-    out = pd.DataFrame({"setting": last.setting, "step": last.step, "target_H": frac,
-                        "restarts_per_step": last.restarts_per_step, "churn": churn,
-                        "proxy_gap": last.proxy_nll - last.ref_nll})  # fmt: skip
+    out = mechanism_columns(last, log_k)
+    out.insert(0, "setting", last.setting)
     checks = [out[k] <= bound for k, (_, bound) in MECHANISM_TARGETS.items()]
     measured = [out[k].notna() for k in MECHANISM_TARGETS]  # two-stage: no target, no proxy
     out["met"] = sum(c & m for c, m in zip(checks, measured))
     out["of"] = sum(measured)
     return out.reset_index(drop=True)
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-038
+def plot_tracking(
+    curves: dict[str, pd.DataFrame], path: Optional[Path] = None, log_k: Optional[float] = None
+):
+    """Per labelled run, over training: the proxy's and the reference AR's NLL, then the other three
+    mechanism targets (`MECHANISM_TARGETS`), each with its bound; one colour per run (`colour`)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+    for i, (label, c) in enumerate(curves.items()):
+        color, m = colour(label, i), mechanism_columns(c.sort_values("step"), log_k or math.nan)
+        if "proxy_nll" in c and c.proxy_nll.notna().any():  # two-stage rows of a joined frame: no proxy
+            axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
+        axes[0].plot(c.step, c.ref_nll, "--", color=color, label=f"{label}: reference AR")
+        for ax, k in zip(axes[1:], ("target_H", "churn", "restarts_per_step")):
+            ax.plot(m.step, m[k], "-o", ms=3, color=color, label=label)
+    if log_k:
+        axes[0].axhline(log_k, color="gray", lw=0.8, ls=":", label="log K (a uniform prior)")
+    axes[0].set(title="NLL on held-out probe tokens (nats)\nproxy within 0.5 of the reference AR")
+    for ax, k in zip(axes[1:], ("target_H", "churn", "restarts_per_step")):
+        what, bound = MECHANISM_TARGETS[k]
+        ax.axhline(bound, color="gray", lw=0.8, ls=":")
+        ax.set(title=f"{what}\ntarget ≤ {bound:g} (lower is better)")
+    for ax in axes:
+        ax.set_xlabel("tokenizer step")
+    fig.tight_layout()
+    handles = axes[0].get_legend_handles_labels()
+    fig.legend(*handles, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=2, fontsize=7)
+    if path is not None:
+        fig.savefig(path, dpi=110, bbox_inches="tight")  # the legend below the panels
+    return fig
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-041
 def prior_transfer(run: Path, data: tuple, width_mult: int = 2, depth_mult: int = 2) -> float:
@@ -496,30 +504,38 @@ def below_curve(runs: pd.DataFrame, method: str, reference: str = "two_stage") -
     return ex[~ex.extrapolated]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-045-w
-def matched_verdict(matched: pd.DataFrame, level: str, target: float, method: str = "wartok") -> dict:
-    """`method` against two-stage at `level` of a `matched_table`: ratio, the seeds that bracket the level,
-    difference in seed std, and the verdict ('met': ratio ≤ `target` and difference > 2 std; 'missed';
-    'not measured' where no seed brackets the level)."""
+def matched_verdict(
+    matched: pd.DataFrame, level: str, target: float, method: str = "wartok"
+) -> dict:
+    """`method` against two-stage at `level` of a `matched_table`: ratio, the seeds that bracket the
+    level, difference in seed std, and the verdict ('met': ratio ≤ `target` and difference > 2 std;
+    'missed'; 'not measured' where no seed brackets the level)."""
     m = matched[(matched.level == level) & (matched.method == method)] if len(matched) else matched
     if not len(m) or not m.seeds.iloc[0]:  # an empty table (no 2x priors run) included
         return {"ratio": math.nan, "seeds": 0, "diff": math.nan, "verdict": "not measured"}
     r = m.iloc[0]
     ok = r.ratio <= target and r.diff_in_std > 2
-    return {"ratio": r.ratio, "seeds": int(r.seeds), "diff": r.diff_in_std, "verdict": "met" if ok else "missed"}
+    verdict = "met" if ok else "missed"
+    return {"ratio": r.ratio, "seeds": int(r.seeds), "diff": r.diff_in_std, "verdict": verdict}
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-046
 def frontier_verdict(
-    matched: pd.DataFrame, matched2: pd.DataFrame, below: pd.DataFrame, level: str, method: str = "wartok"
+    matched: pd.DataFrame,
+    matched2: pd.DataFrame,
+    below: pd.DataFrame,
+    level: str,
+    method: str = "wartok",
 ) -> list[str]:
     "The frontier's three targets at `level`, each with the measured value and 'met' or 'missed'."
     bold = lambda v: f"**{v}**"
     ok = lambda b, v=0.0: bold("not measured" if math.isnan(v) else ("met" if b else "missed"))
-    v, v2 = matched_verdict(matched, level, 0.8, method), matched_verdict(matched2, level, 0.9, method)
-    r2 = v2["ratio"]
+    v = matched_verdict(matched, level, 0.8, method)
+    r2 = matched_verdict(matched2, level, 0.9, method)["ratio"]
     n_below = int((below.excess < 0).sum())
     return [
-        f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} (target ≤ 0.8), "
-        f"difference {pm(v['diff'], None, 1)} seed std (target > 2): {bold(v['verdict'])}",
+        f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} "
+        f"(target ≤ 0.8), difference {pm(v['diff'], None, 1)} seed std (target > 2): "
+        f"{bold(v['verdict'])}",
         f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
         f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
         f"- under the 2× final prior, {method} / two-stage at that level: {pm(r2, None)} (target ≤ 0.9): "

@@ -96,8 +96,16 @@ FRONTIER = {  # regime -> {matched table (a CSV in its frontier folder): which g
     "heldout": {"matched": "held-out gLoss"},
 }
 # where each regime's frontier lives (experiments/targets.py <regime>-frontier), and the gLoss it plots
-FRONTIER_DIRS = {"fit": ("fit", "fit_warm_proxy"), "heldout": ("heldout_frontier",)}
-FRONTIER_MODE = {"fit": "fit-frontier", "fit_warm_proxy": "fit-frontier-warm", "heldout_frontier": "heldout-frontier"}
+FRONTIER_DIRS = {
+    "fit": ("fit", "fit_warm_proxy"),
+    "heldout": ("heldout_frontier", "heldout_frontier_warm"),
+}
+FRONTIER_MODE = {
+    "fit": "fit-frontier",
+    "fit_warm_proxy": "fit-frontier-warm",
+    "heldout_frontier": "heldout-frontier",
+    "heldout_frontier_warm": "heldout-frontier-warm",
+}
 # the plotted axes (runs.csv columns): rMSE, gLoss, and the FRONTIER label of that gLoss; the fit regime's
 # read-out-step gLoss is read from run folders (16_fit's read_at), so its figure shows the end of the budget
 FRONTIER_XY = {"fit": ("rmse_train", "gloss_train", "training gLoss at the end"),
@@ -125,9 +133,10 @@ def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") ->
         w = m[(m.level == level) & (m.method == "wartok")]
         if len(w):
             v = matched_verdict(m, level, TARGET_RATIO[regime])
-            rows.append({"gLoss": what, "level": level, "wAR-Tok / two-stage": w.iloc[0].ratio,
-                         "seeds": v["seeds"],  # the seeds whose points bracket the level (interpolated)
-                         "of": n_run, "difference (seed std)": w.iloc[0].diff_in_std, "verdict": v["verdict"]})
+            row = {"gLoss": what, "level": level, "wAR-Tok / two-stage": w.iloc[0].ratio}
+            row["seeds"] = v["seeds"]  # the seeds whose points bracket the level (interpolated)
+            row.update({"of": n_run, "difference (seed std)": w.iloc[0].diff_in_std})
+            rows.append({**row, "verdict": v["verdict"]})
     return pd.DataFrame(rows)
 
 # %% ../nbs/17_targets.ipynb #17-targets-012

@@ -626,14 +626,23 @@ def evaluate_nll(
 
 # %% ../nbs/09_train.ipynb #09-train-044
 class PriorTrainer:
-    """Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, `train.ar_lr`, ...).
-    `probes` (name -> `TokenArrays`): every `every` steps (and the last) the log row gains the prior's NLL on each,
-    `nll_<name>` (rank 0 measures; 16_fit's curve)."""
+    """Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, ...).
+    `probes` (name -> `TokenArrays`): every `every` steps (and the last) the log row gains the
+    prior's NLL on each, `nll_<name>` (rank 0 measures; 16_fit's curve)."""
 
-    def __init__(self, model: GPT, train: TrainConfig, *, conditional: bool = False, device: str = "cpu",
-                 probes: Optional[dict] = None, every: int = 0):  # fmt: skip
+    def __init__(
+        self,
+        model: GPT,
+        train: TrainConfig,
+        *,
+        conditional: bool = False,
+        device: str = "cpu",
+        probes: Optional[dict] = None,
+        every: int = 0,
+    ):
         if probes and (every <= 0 or every % train.log_every):
-            raise ValueError(f"eval.curve_every={every} must be a positive multiple of train.log_every")
+            msg = f"eval.curve_every={every} must be a positive multiple of train.log_every"
+            raise ValueError(msg)
         self.probes, self.every = probes or {}, every
         self.model = model.to(device)
         self.train_cfg = train
@@ -674,9 +683,11 @@ class PriorTrainer:
     def logged(self, raw: dict) -> dict:
         row = mean_over_ranks({k: v.item() if torch.is_tensor(v) else v for k, v in raw.items()})
         step = row["step"]
-        if self.probes and is_main() and (step % self.every == 0 or step == self.train_cfg.ar_steps - 1):
+        due = self.probes and (step % self.every == 0 or step == self.train_cfg.ar_steps - 1)
+        if due and is_main():
             for name, toks in self.probes.items():
-                row[f"nll_{name}"] = evaluate_nll(self.model, toks, 256, self.conditional, self.device)
+                nll = evaluate_nll(self.model, toks, 256, self.conditional, self.device)
+                row[f"nll_{name}"] = nll
         return row
 
     def state_dict(self) -> dict:
