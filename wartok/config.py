@@ -40,6 +40,7 @@ class TokenizerConfig:
     image_size: int = 32
     codebook_size: int = 1024
     code_dim: int = 12
+    quantizer: str = "vq"  # 05_tokenizer's QUANTIZERS: vq (vector quantizer, the paper's)
     l2_codes: bool = True  # cosine-distance codes, as in the paper
     beta: float = 0.25  # commitment weight
     tau: float = 1.0  # temperature of the soft assignment softmax(-dist/tau)

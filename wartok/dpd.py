@@ -440,24 +440,23 @@ class DPD:
         labels: Optional[torch.Tensor] = None,
         proxy_log_probs: Optional[torch.Tensor] = None,
     ) -> tuple[torch.Tensor, dict]:
-        """L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]: the value and gradient of
-        `wgf_surrogate(quantizer.soft_assignment(e), tokens, contrast(tokens))`, computed chunk by chunk (`wgf_dpd`)."""
+        """L_DPD for prepared encoder outputs `e` [B, L, d] and their hard `tokens` [B, L]: the value and
+        gradient of `wgf_surrogate(quantizer.soft_assignment(e), tokens, contrast(tokens))`, computed chunk by
+        chunk (`wgf_dpd`) where the quantizer has explicit codes (`dpd_codes`), else from π itself."""
         with torch.no_grad():  # forward only through both AR models
             if proxy_log_probs is None:
                 proxy_log_probs = F.log_softmax(self._proxy_logits(tokens, labels).float(), -1)
             target = self.target.logits(tokens, labels, proxy_log_probs)
-        codes = quantizer.codes(detach=not self.to_codebook)
-        return wgf_dpd(
-            e,
-            codes,
-            proxy_log_probs,
-            target,
-            tokens,
-            self.target_temperature,
-            self.tau or quantizer.tau,
-            quantizer.l2,
-            self.clip,
-        )
+        tau, T = self.tau or quantizer.tau, self.target_temperature
+        codes = quantizer.dpd_codes(detach=not self.to_codebook)
+        if codes is None:  # 05_tokenizer's seam: any quantizer with a soft assignment, [B, L, K] at once
+            pi = quantizer.soft_assignment(e, tau, detach_codes=not self.to_codebook)
+            s, lq, lp = token_contrast(None, target, T, self.clip, True, proxy_log_probs)
+            nll = lambda logp: -logp.gather(-1, tokens[..., None]).mean()
+            stats = {"proxy_nll": nll(lq), "target_nll": nll(lp), "mean_abs_s": s.abs().mean()}
+            return wgf_surrogate(pi, tokens, s), stats
+        return wgf_dpd(e, codes[0], proxy_log_probs, target, tokens, T, tau, codes[1], self.clip)
+
 
 # %% ../nbs/07_dpd.ipynb #07-dpd-027-2
 def solve_temperature(

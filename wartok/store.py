@@ -423,6 +423,7 @@ ADDED_KEYS = {
     "tokenizer.flow_steps": 8,
     "tokenizer.flow_sampler": "euler",
     "tokenizer.dead_code_window": 0,
+    "tokenizer.quantizer": "vq",
     "dpd.target_init_std": None,
     "dpd.target_entropy": None,
     "dpd.proxy_replay": 0,

@@ -18,11 +18,11 @@ from .layers import Block
 from .distributed import gather_global_batch, get_rank, get_world_size, sum_over_ranks
 
 # %% auto #0
-__all__ = ['LOSS_KEYS', 'METHOD_TOKENIZER', 'Quantized', 'init_codebook', 'VectorQuantizer', 'reset_optimizer_rows',
-           'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder', 'TiTokEncoder', 'drop_tail', 'patchify',
-           'unpatchify', 'TiTokDecoder', 'timestep_embedding', 'tied_keep', 'FlowDecoder', 'flow_sample', 'VQTokenizer',
-           'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'build_tokenizer',
-           'psnr']
+__all__ = ['QUANTIZERS', 'LOSS_KEYS', 'METHOD_TOKENIZER', 'Quantized', 'init_codebook', 'Quantizer', 'VectorQuantizer',
+           'reset_optimizer_rows', 'codebook_stats', 'ResBlock', 'ConvEncoder', 'ConvDecoder', 'TiTokEncoder',
+           'drop_tail', 'patchify', 'unpatchify', 'TiTokDecoder', 'timestep_embedding', 'tied_keep', 'FlowDecoder',
+           'flow_sample', 'VQTokenizer', 'pixel_loss', 'PerceptualLoss', 'PatchDiscriminator', 'hinge_d_loss',
+           'hinge_g_loss', 'build_tokenizer', 'psnr']
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005
 @dataclass
@@ -47,8 +47,54 @@ def init_codebook(w: torch.Tensor, init: str = "normal"):
         return nn.init.uniform_(w, -1 / K, 1 / K)
     raise ValueError(f"unknown codebook_init {init!r}: expected 'normal' or 'uniform'")
 
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-q1
+class Quantizer(nn.Module):
+    """What the tokenizer, the trainer and the DPD use of a quantizer of `K` codes:
+    - `forward(e_raw) -> Quantized`: hard indices, straight-through vectors, its losses;
+    - `lookup(indices)`: the vectors the decoder reads;
+    - `assignment_logits(e, tau, detach_codes)`: logits [..., K] of the soft assignment π(k | e), the
+      relaxation the DPD's gradient flows through (at temperature `tau`, default the quantizer's);
+    - `dpd_codes(detach)`: (codes [K, d], l2) when π is a softmax of -dist(e, c_k) / τ to explicit codes,
+      so the DPD runs its chunked kernel (no [B, L, K] tensor); None: the DPD uses π itself;
+    - `restart_unused(e, opt)`: the dead-code hook the trainer calls after each step (default: none);
+    - buffers `steps_seen` and `restarts`, the mechanism's restart rate."""
+
+    def __init__(self, codebook_size: int, tau: float = 1.0):
+        super().__init__()
+        self.K = codebook_size
+        self.tau = tau
+        self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))  # training forwards
+        self.register_buffer("restarts", torch.zeros((), dtype=torch.long))  # codes restarted so far
+
+    def assignment_logits(self, e, tau=None, detach_codes=True) -> torch.Tensor:
+        raise NotImplementedError
+
+    def dpd_codes(self, detach: bool = True) -> Optional[tuple[torch.Tensor, bool]]:
+        return None
+
+    def restart_unused(self, e: torch.Tensor, opt=None) -> int:
+        return 0
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-q2
+@patch
+def soft_assignment(self: Quantizer, e: torch.Tensor, tau=None, detach_codes=True) -> torch.Tensor:
+    "π(k | e) = softmax of `assignment_logits`: shape [..., K]."
+    return F.softmax(self.assignment_logits(e, tau, detach_codes), dim=-1)
+
+
+@patch
+def straight_through_onehot(
+    self: Quantizer, e: torch.Tensor, indices: torch.Tensor, tau=None, detach_codes=True
+) -> torch.Tensor:
+    """onehot(indices) in the forward pass, the gradient of the soft assignment in the backward
+    pass."""
+    pi = self.soft_assignment(e, tau, detach_codes)
+    # one-hot in pi's dtype, no int64 detour
+    hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)
+    return pi + (hard - pi).detach()
+
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-1
-class VectorQuantizer(nn.Module):
+class VectorQuantizer(Quantizer):
     def __init__(
         self,
         codebook_size: int,
@@ -62,12 +108,10 @@ class VectorQuantizer(nn.Module):
         init: Optional[str] = None,
         dead_code_window: int = 0,
     ):
-        super().__init__()
-        self.K = codebook_size
+        super().__init__(codebook_size, tau)
         self.dim = code_dim
         self.l2 = l2_codes
         self.beta = beta
-        self.tau = tau
         self.dead_code_threshold = dead_code_threshold
         self.usage_decay = usage_decay
         self.restart_until = restart_until
@@ -84,10 +128,12 @@ class VectorQuantizer(nn.Module):
         # None: as before
         init_codebook(self.codebook.weight, init or ("normal" if l2_codes else "uniform"))
         self.register_buffer("usage", torch.full((codebook_size,), 1.0 / codebook_size))
-        # training forwards so far
-        self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))
-        # codes restarted so far
-        self.register_buffer("restarts", torch.zeros((), dtype=torch.long))
+
+    @classmethod
+    def from_config(cls, c: TokenizerConfig) -> "VectorQuantizer":
+        "The quantizer of the `tokenizer` config group."
+        kw = dict(restart_until=c.restart_until, init=c.codebook_init, dead_code_window=c.dead_code_window)
+        return cls(c.codebook_size, c.code_dim, c.l2_codes, c.beta, c.tau, c.dead_code_threshold, **kw)
 
     def codes(self, detach: bool = False) -> torch.Tensor:
         "The [K, d] code vectors as used for distances (unit-norm if `l2_codes`)."
@@ -126,29 +172,14 @@ class VectorQuantizer(nn.Module):
         "Code vectors [..., d] of hard tokens `indices`."
         return self.codes()[indices]
 
-    def soft_assignment(
-        self, e: torch.Tensor, tau: Optional[float] = None, detach_codes: bool = True
-    ) -> torch.Tensor:
-        "pi(k) = softmax_k(-dist(e, c_k) / tau) for prepared outputs `e`: shape [..., K]."
+    def assignment_logits(self, e, tau=None, detach_codes=True) -> torch.Tensor:
+        "-dist(e, c_k) / tau for prepared outputs `e` (for l2 codes 2 e.c / tau: the constant dropped)."
         codes, tau = self.codes(detach=detach_codes), tau or self.tau
-        if self.l2:
-            # -(2 - 2 e.c)/tau, constant dropped
-            return F.softmax((e @ codes.t()) * (2 / tau), dim=-1)
-        return F.softmax(-self.distances(e, codes) / tau, dim=-1)
+        return (e @ codes.t()) * (2 / tau) if self.l2 else -self.distances(e, codes) / tau
 
-    def straight_through_onehot(
-        self,
-        e: torch.Tensor,
-        indices: torch.Tensor,
-        tau: Optional[float] = None,
-        detach_codes: bool = True,
-    ) -> torch.Tensor:
-        """onehot(indices) in the forward pass, the gradient of the soft assignment in the backward
-        pass."""
-        pi = self.soft_assignment(e, tau, detach_codes)
-        # one-hot in pi's dtype, no int64 detour
-        hard = torch.zeros_like(pi).scatter_(-1, indices[..., None], 1.0)
-        return pi + (hard - pi).detach()
+    def dpd_codes(self, detach: bool = True) -> tuple[torch.Tensor, bool]:
+        return self.codes(detach=detach), self.l2
+
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-2
 @patch(as_prop=True)
@@ -184,6 +215,10 @@ def _track_usage(self: VectorQuantizer, indices: torch.Tensor, e: torch.Tensor):
     if len(dead):
         self._restart(dead, e)
         self.usage[dead] = 1.0 / self.K
+
+# %% ../nbs/05_tokenizer.ipynb #05-tokenizer-005-3
+# tokenizer.quantizer -> the quantizer of a `tokenizer` config group (another quantizer: one entry)
+QUANTIZERS = {"vq": VectorQuantizer.from_config}
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-016-2-1-1
 def reset_optimizer_rows(opt: torch.optim.Optimizer, param: torch.Tensor, rows: torch.Tensor):
@@ -489,17 +524,10 @@ class VQTokenizer(nn.Module):
             if decoder == "direct"
             else FlowDecoder(c, self.num_tokens)
         )
-        self.quantizer = VectorQuantizer(
-            c.codebook_size,
-            c.code_dim,
-            c.l2_codes,
-            c.beta,
-            c.tau,
-            c.dead_code_threshold,
-            restart_until=c.restart_until,
-            init=c.codebook_init,
-            dead_code_window=c.dead_code_window,
-        )
+        if c.quantizer not in QUANTIZERS:
+            raise ValueError(f"unknown tokenizer.quantizer {c.quantizer!r}: expected one of {sorted(QUANTIZERS)}")
+        self.quantizer = QUANTIZERS[c.quantizer](c)
+
 
 # %% ../nbs/05_tokenizer.ipynb #05-tokenizer-025-1
 @patch(as_prop=True)
