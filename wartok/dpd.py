@@ -449,7 +449,7 @@ class DPD:
             target = self.target.logits(tokens, labels, proxy_log_probs)
         tau, T = self.tau or quantizer.tau, self.target_temperature
         codes = quantizer.dpd_codes(detach=not self.to_codebook)
-        if codes is None:  # 05_tokenizer's seam: any quantizer with a soft assignment, [B, L, K] at once
+        if codes is None:  # 05_tokenizer's seam: any quantizer's soft assignment, [B, L, K] at once
             pi = quantizer.soft_assignment(e, tau, detach_codes=not self.to_codebook)
             s, lq, lp = token_contrast(None, target, T, self.clip, True, proxy_log_probs)
             nll = lambda logp: -logp.gather(-1, tokens[..., None]).mean()

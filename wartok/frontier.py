@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-002
 from __future__ import annotations
-import fcntl, hashlib, json, math, time
+import fcntl, hashlib, json, math, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -14,13 +14,13 @@ import pandas as pd
 import torch
 from omegaconf import DictConfig, OmegaConf
 
-from .ar import ar_train_step, build_proxy
+from .ar import build_proxy
 from .config import compose_config
 from .data import BatchLoader, subset
 from .experiment import load_tokenizer, run_method, train_prior, train_tokenizer
 from .reports import colour, run_mechanism
 from .store import read_jsonl, write_json
-from .train import TokenArrays, adamw, evaluate_nll, tokenize_dataset
+from .train import PriorTrainer, TokenArrays, adamw, evaluate_nll, fit, tokenize_dataset
 
 # %% auto #0
 __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
@@ -322,19 +322,22 @@ def curve_excess(candidates: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/15_frontier.ipynb #15-frontier-032
 def reference_nll(cfg: DictConfig, tokenizer, ref_ds, probe: TokenArrays, steps: int) -> float:
     """NLL on `probe` of an AR of the proxy's size trained from scratch for `steps` on `tokenizer`'s
-    tokens of `ref_ds`."""
-    cond = cfg.ar.conditional
-    toks = tokenize_dataset(tokenizer, ref_ds, batch_size=cfg.eval.batch_size, device=cfg.device)
+    tokens of `ref_ds`, as the proxy trains (its lr and betas, a constant rate), by `PriorTrainer` and
+    `fit` (its checkpoint and log go to a temporary folder)."""
+    cond, dev = cfg.ar.conditional, cfg.device
+    toks = tokenize_dataset(tokenizer, ref_ds, batch_size=cfg.eval.batch_size, device=dev)
     torch.manual_seed(cfg.seed + 2)
     sizes = (tokenizer.codebook_size, tokenizer.num_tokens, cfg.data.num_classes)
-    ref = build_proxy(cfg.dpd, cfg.ar, *sizes).to(cfg.device)
-    # as the proxy's
-    opt = adamw(ref.parameters(), cfg.dpd.proxy_lr, cfg.device, cfg.train, betas=(0.9, 0.99))
-    batches = BatchLoader(toks, cfg.train.batch_size, seed=cfg.seed).forever()
-    for _ in range(steps):
-        z, y = next(batches)
-        ar_train_step(ref, opt, z.to(cfg.device), y.to(cfg.device) if cond else None)
-    return evaluate_nll(ref, probe, conditional=cond, device=cfg.device)
+    ref = build_proxy(cfg.dpd, cfg.ar, *sizes).to(dev)
+    opt = adamw(ref.parameters(), cfg.dpd.proxy_lr, dev, cfg.train, betas=(0.9, 0.99))
+    const = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+    short = dict(ar_steps=steps, log_every=steps, ckpt_every=steps)
+    tr = OmegaConf.merge(cfg.train, short, dict(tensorboard=False, compile=False))
+    pt = PriorTrainer(ref, tr, conditional=cond, device=dev, opt=(opt, const))
+    loader = BatchLoader(toks, cfg.train.batch_size, seed=cfg.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        fit(pt, loader, steps, Path(tmp), "ref", tr, progress=False)
+    return evaluate_nll(ref, probe, conditional=cond, device=dev)
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-034
 def tracking_curve(
@@ -444,7 +447,7 @@ def plot_tracking(
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
     for i, (label, c) in enumerate(curves.items()):
         color, m = colour(label, i), mechanism_columns(c.sort_values("step"), log_k or math.nan)
-        if "proxy_nll" in c and c.proxy_nll.notna().any():  # two-stage rows of a joined frame: no proxy
+        if "proxy_nll" in c and c.proxy_nll.notna().any():  # two-stage rows: no proxy
             axes[0].plot(c.step, c.proxy_nll, "-o", ms=3, color=color, label=f"{label}: proxy")
         axes[0].plot(c.step, c.ref_nll, "--", color=color, label=f"{label}: reference AR")
         for ax, k in zip(axes[1:], ("target_H", "churn", "restarts_per_step")):

@@ -63,8 +63,9 @@ class Quantizer(nn.Module):
         super().__init__()
         self.K = codebook_size
         self.tau = tau
-        self.register_buffer("steps_seen", torch.zeros((), dtype=torch.long))  # training forwards
-        self.register_buffer("restarts", torch.zeros((), dtype=torch.long))  # codes restarted so far
+        count = lambda: torch.zeros((), dtype=torch.long)
+        self.register_buffer("steps_seen", count())  # training forwards
+        self.register_buffer("restarts", count())  # codes restarted so far
 
     def assignment_logits(self, e, tau=None, detach_codes=True) -> torch.Tensor:
         raise NotImplementedError
@@ -132,8 +133,9 @@ class VectorQuantizer(Quantizer):
     @classmethod
     def from_config(cls, c: TokenizerConfig) -> "VectorQuantizer":
         "The quantizer of the `tokenizer` config group."
-        kw = dict(restart_until=c.restart_until, init=c.codebook_init, dead_code_window=c.dead_code_window)
-        return cls(c.codebook_size, c.code_dim, c.l2_codes, c.beta, c.tau, c.dead_code_threshold, **kw)
+        rules = dict(restart_until=c.restart_until, dead_code_window=c.dead_code_window)
+        vq = (c.codebook_size, c.code_dim, c.l2_codes, c.beta, c.tau, c.dead_code_threshold)
+        return cls(*vq, init=c.codebook_init, **rules)
 
     def codes(self, detach: bool = False) -> torch.Tensor:
         "The [K, d] code vectors as used for distances (unit-norm if `l2_codes`)."
@@ -525,7 +527,8 @@ class VQTokenizer(nn.Module):
             else FlowDecoder(c, self.num_tokens)
         )
         if c.quantizer not in QUANTIZERS:
-            raise ValueError(f"unknown tokenizer.quantizer {c.quantizer!r}: expected one of {sorted(QUANTIZERS)}")
+            known = sorted(QUANTIZERS)
+            raise ValueError(f"unknown tokenizer.quantizer {c.quantizer!r}: expected one of {known}")
         self.quantizer = QUANTIZERS[c.quantizer](c)
 
 

@@ -628,7 +628,8 @@ def evaluate_nll(
 class PriorTrainer:
     """Maximum-likelihood training of an AR prior on token batches (`train.ar_steps`, ...).
     `probes` (name -> `TokenArrays`): every `every` steps (and the last) the log row gains the
-    prior's NLL on each, `nll_<name>` (rank 0 measures; 16_fit's curve)."""
+    prior's NLL on each, `nll_<name>` (rank 0 measures; 16_fit's curve). `opt`: (optimizer,
+    scheduler) to train with; default AdamW at `train.ar_lr`, cosine over `train.ar_steps`."""
 
     def __init__(
         self,
@@ -639,6 +640,7 @@ class PriorTrainer:
         device: str = "cpu",
         probes: Optional[dict] = None,
         every: int = 0,
+        opt: Optional[tuple] = None,
     ):
         if probes and (every <= 0 or every % train.log_every):
             msg = f"eval.curve_every={every} must be a positive multiple of train.log_every"
@@ -652,7 +654,7 @@ class PriorTrainer:
         self.model_step = ddp(self.model)
         if train.compile:
             self.model_step = torch.compile(self.model_step)
-        self.opt, self.sched = adamw_cosine(
+        self.opt, self.sched = opt or adamw_cosine(
             model.parameters(), train.ar_lr, train.ar_steps, (0.9, 0.95), device, train
         )
         self.step_count, self.first_bad = 0, None
