@@ -8,43 +8,45 @@ one core:
     OMP_NUM_THREADS=1 python experiments/titok_recipe.py reports/cifar10/titok_recipe/curves.csv NAME "OVERRIDES" ...
 
 Each NAME is followed by its hydra overrides (space-separated, on top of BASE). A setting whose rows are already in
-the CSV is skipped, so a sweep can be split over processes and sittings. The 05_tokenizer notebook plots the CSV.
+the CSV is skipped, so a sweep can be split over processes and sittings; each setting trains through the library's
+`train_tokenizer` (checkpoints every 150 steps in runs/titok_recipe/NAME, so a killed setting resumes where it
+stopped). The 05_tokenizer notebook plots the CSV. The committed curves.csv ran with this script's earlier loop
+(its own steps, the same data, seed and measurements), before the library's trainer took it over.
 """
 import fcntl, json, sys, time
 from pathlib import Path
 import pandas as pd
-import torch
 from wartok.config import compose_config
-from wartok.data import BatchLoader, load_cifar10, train_heldout_split
+from wartok.data import load_cifar10, train_heldout_split
+from wartok.experiment import train_tokenizer
 from wartok.metrics import tokenizer_metrics
 from wartok.store import git_commit
-from wartok.tokenizer import build_tokenizer
-from wartok.train import TokenizerTrainer
 from codes_per_position import distinct_per_position  # this folder is on sys.path when run as a script
 
 BASE = ["tokenizer=titok", "tokenizer.width=128", "tokenizer.enc_depth=2", "tokenizer.dec_depth=2", "tokenizer.heads=4",
         "tokenizer.dead_code_threshold=0", "train.batch_size=32", "train.tokenizer_steps=600"]
 EVERY = 150
 
-def curve(name: str, overrides: list[str]) -> list[dict]:
-    "Train one setting; its held-out rMSE, code usage, token entropy and distinct codes per position over steps."
-    cfg = compose_config("cpu_studies", BASE + overrides)
-    full = load_cifar10(split="train", download=False)
-    train, held = train_heldout_split(full, 10000, 1000)
-    torch.manual_seed(0)
-    tok = build_tokenizer(None, cfg.tokenizer)
-    tr = TokenizerTrainer(tok, "two_stage", cfg.train, cfg.tokenizer, cfg.dpd)
-    batches, rows, t0 = BatchLoader(train, cfg.train.batch_size, seed=0, hflip=True).forever(), [], time.time()
-    for s in range(cfg.train.tokenizer_steps + 1):
-        if s % EVERY == 0:
-            m = tokenizer_metrics(tok, held, 250)
-            per_pos = distinct_per_position(m["tokens"]).mean().item()
-            rows.append(dict(setting=name, overrides=" ".join(overrides), step=s, rmse=m["mse"], usage=m["usage"],
-                             token_entropy=m["token_entropy"], codes_per_position=per_pos,
-                             wall_s=round(time.time() - t0, 1), commit=git_commit()))
-            print(json.dumps({k: rows[-1][k] for k in ("setting", "step", "rmse", "usage", "wall_s")}), flush=True)
-            tok.train()
-        if s < cfg.train.tokenizer_steps: tr.step(*next(batches))
+def curve(name: str, overrides: list[str], runs: Path = Path("runs/titok_recipe")) -> list[dict]:
+    """Train one setting (`train_tokenizer` in chunks of EVERY steps, checkpointed: a killed setting resumes); after
+    each chunk its held-out rMSE, code usage, token entropy and distinct codes per position, also in its folder."""
+    cfg = compose_config("cpu_studies", BASE + overrides + [f"train.ckpt_every={EVERY}", "train.tensorboard=false"])
+    train, held = train_heldout_split(load_cifar10(split="train", download=False), 10000, 1000)
+    out, t0 = runs / name, time.time()
+    done = out / "curve.csv"
+    rows = pd.read_csv(done).to_dict("records") if done.exists() else []
+    step = rows[-1]["step"] if rows else -1
+    while step < cfg.train.tokenizer_steps:
+        chunk = 0 if step < 0 else min(EVERY, cfg.train.tokenizer_steps - step)  # step 0 first: the initial codes
+        tr = train_tokenizer(cfg, "two_stage", out, train, resume=True, progress=False, stop_after=chunk)
+        step = tr.step_count
+        m = tokenizer_metrics(tr.tok, held, 250)
+        per_pos = distinct_per_position(m["tokens"]).mean().item()
+        rows.append(dict(setting=name, overrides=" ".join(overrides), step=step, rmse=m["mse"], usage=m["usage"],
+                         token_entropy=m["token_entropy"], codes_per_position=per_pos,
+                         wall_s=round(time.time() - t0, 1), commit=git_commit()))
+        pd.DataFrame(rows).to_csv(done, index=False)
+        print(json.dumps({k: rows[-1][k] for k in ("setting", "step", "rmse", "usage", "wall_s")}), flush=True)
     return rows
 
 def main(out_csv: str, *args: str):
