@@ -136,7 +136,7 @@ def study_row(reports: Path, key: str) -> dict:
         "question": question,
         "regime": regime,
         "seeds": study_seeds(folder),
-        "verdict": "<br>".join(verdicts[:3])
+        "verdict": "<br>".join(verdicts[:4])
         or f"no verdict line: its [{doc}]({key}/{doc}) says what it found",
         "figure": ", ".join(f"[{f}]({key}/{f})" for f in figures[:2]) or "—",
         "written by": written_by(folder),
@@ -171,7 +171,7 @@ def write_reports_index(reports) -> Path:
 INDEX_NOTE = (
     "Written by `write_reports_index` (`nbs/18_index.ipynb`) from each folder's own files: the "
     "question and the regime are the study's design; the seeds (`runs.csv`), the verdict lines (its "
-    "generated `table.md` or README, at most three) and the figures are read from the folder. "
+    "generated `table.md` or README, at most four) and the figures are read from the folder. "
     "Regimes: *fit*, a fitted prior's training cross-entropy (the paper's CIFAR-10 gLoss); "
     "*generalising*, a prior's cross-entropy on held-out tokens (its ImageNet one). Seeds —: the "
     "folder's CSVs do not record them (its README does). *Written by*: `code`, a report function wrote the "

@@ -306,19 +306,19 @@ def _reading_rows(toy: pd.DataFrame, sel: dict) -> pd.DataFrame:
 
 
 def _frontier_lines(d: Path, sel: dict, front: dict) -> list[str]:
-    """The frontiers' answer per regime where one was run, and whether the selection still ranks
-    that reading first."""
+    """The frontiers' answer, one line per regime and reading (every gLoss it matches; met only if
+    all are), and whether the selection still ranks that reading first."""
     out = []
     for r, items in front.items():
         first = sel[r].reading.iloc[0]
         for _, reading, rows in items:
-            for _, x in rows.iterrows():
-                out.append(
-                    f"- **Frontier, {r}** ({READINGS[reading][0]} `{reading}`; {x.seeds} of {x['of']} seeds bracket "
-                    f"the level): {x.gLoss} at the {x.level} reconstruction, "
-                    f"wAR-Tok / two-stage {x['wAR-Tok / two-stage']:.3f} (target ≤ {TARGET_RATIO[r]}), "
-                    f"{x['difference (seed std)']:.1f} seed std: **{x.verdict}**."
-                )
+            x = rows.iloc[0]
+            ratios = "; ".join(f"{v.gLoss} {v['wAR-Tok / two-stage']:.3f} ({v['difference (seed std)']:+.1f} "
+                               "seed std)" for _, v in rows.iterrows())  # fmt: skip
+            verdict = "met" if (rows.verdict == "met").all() else "missed"
+            out.append(f"- **Frontier, {r}** ({READINGS[reading][0]} `{reading}`; {x.seeds} of {x['of']} seeds "
+                       f"bracket the {x.level} reconstruction): wAR-Tok / two-stage {ratios}; target ≤ "
+                       f"{TARGET_RATIO[r]}: **{verdict}**.")  # fmt: skip
         if items and first not in {reading for _, reading, _ in items}:
             out.append(f"- **Frontier, {r}**: the selection now ranks {READINGS[first][0]} `{first}` first "
                        "(a candidate added after the frontier ran); its frontier is not run.")

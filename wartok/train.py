@@ -505,7 +505,8 @@ def dpd_stats(self: TokenizerTrainer, e: torch.Tensor, tokens: torch.Tensor) -> 
     proxy_logits = dpd._proxy_logits(tokens, None)
     pi = q.soft_assignment(e, dpd.tau or q.tau)
     h_target = dpd.target.entropy(tokens, None, proxy_logits)  # at its T (07_dpd §6)
-    if h_target > 0.95 * math.log(q.K):
+    # before the first DPD step a reading built from the proxy has no sharpened target yet
+    if self.step_count > self.dpd_cfg.start_step and h_target > 0.95 * math.log(q.K):
         warnings.warn(
             "the DPD target's entropy is within 5% of log K: a near-uniform target only raises the "
             "tokens' entropy (07_dpd §7; dpd.target_init_std, dpd.target_entropy)"
