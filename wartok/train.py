@@ -55,8 +55,8 @@ from wartok.tokenizer import (
 # %% auto #0
 __all__ = ['METHODS', 'TOY_SETTINGS', 'NonFiniteLoss', 'cosine_schedule', 'ramp', 'adamw', 'adamw_cosine', 'TokenizerTrainer',
            'track_first_bad', 'first_bad_step', 'TokenArrays', 'tokenize_dataset', 'evaluate_nll', 'PriorTrainer',
-           'fit', 'duplicate_setup', 'bernoulli_entropy', 'dup_entropy', 'duplicate_task', 'over_seeds', 'removes_bit',
-           'seed_summary']
+           'fit', 'duplicate_setup', 'bernoulli_entropy', 'dup_entropy', 'ToyBatches', 'ToyTrainer', 'duplicate_task',
+           'over_seeds', 'removes_bit', 'seed_summary']
 
 # %% ../nbs/09_train.ipynb #09-train-006
 METHODS = (
@@ -862,35 +862,94 @@ def dup_entropy(toks, M):
     return float(h)
 
 
-def _toy_train(t, enc, opt, popt, dpd, steps: int, lam: float = 0.0, start: int = 0, entropy=None):
-    """`steps` steps of the toy's tokenizer and proxy; the target's hooks run when `dpd` is given, its term
-    (weight `lam`, ramped over 50 steps) from step `start`, T solved there for `entropy` log K if given."""
-    for step in range(steps):
-        idx = torch.randint(0, t.N, (64,))
-        q = t.vq(enc(t.X[idx]))
-        if dpd is not None and step == start:  # the target's first-DPD-step hook, then T, as the trainer does
+class ToyBatches:
+    """The toy's batches for `fit`: 64 random rows a step from the global RNG (`make` turns
+    indices into a batch)."""
+
+    def __init__(self, n: int, make=lambda idx: (idx,)):
+        self.n, self.make = n, make
+
+    def forever(self):
+        while True:
+            yield self.make(torch.randint(0, self.n, (64,)))
+
+    def state_dict(self) -> dict:
+        return {}  # nothing of its own: the RNG state is the checkpoint's
+
+    def load_state_dict(self, d: dict):
+        pass
+
+
+class ToyTrainer:
+    """One step of the toy's tokenizer and proxy, driven by `fit`; the target's hooks run when
+    `dpd` is given, its term (weight `lam`, ramped over 50 steps) from step `start`, T solved there
+    for `entropy` log K if given."""
+
+    def __init__(self, t, enc, opt, popt, dpd, lam: float = 0.0, start: int = 0, entropy=None):
+        self.t, self.enc, self.opt, self.popt, self.dpd = t, enc, opt, popt, dpd
+        self.lam, self.start, self.entropy, self.step_count = lam, start, entropy, 0
+
+    def step(self, idx: torch.Tensor) -> dict:
+        t, dpd, step = self.t, self.dpd, self.step_count
+        q = t.vq(self.enc(t.X[idx]))
+        if dpd is not None and step == self.start:  # the first DPD step's hook, then T (as trained)
             dpd.target.start(t.proxy)
-            if entropy is not None:
+            if self.entropy is not None:
                 logits = dpd.target.logits(q.indices)
-                dpd.target.temperature = solve_temperature(logits, entropy * math.log(t.K))
-        loss = F.cross_entropy(t.dec(q.z_q[..., :2]).transpose(1, 2), t.content[idx]) + q.commit_loss
-        if lam and step >= start:
-            loss = loss + lam * ramp(step - start, 50) * dpd.loss(t.vq, q.e, q.indices)[0]
-        opt.zero_grad()
+                dpd.target.temperature = solve_temperature(logits, self.entropy * math.log(t.K))
+        logits = t.dec(q.z_q[..., :2]).transpose(1, 2)
+        loss = F.cross_entropy(logits, t.content[idx]) + q.commit_loss
+        if self.lam and step >= self.start:
+            loss = loss + self.lam * ramp(step - self.start, 50) * dpd.loss(t.vq, q.e, q.indices)[0]
+        self.opt.zero_grad()
         loss.backward()
-        opt.step()
-        ar_train_step(t.proxy, popt, q.indices)
+        self.opt.step()
+        ar_train_step(t.proxy, self.popt, q.indices)
         if dpd is not None:
             dpd.target.update(t.proxy, q.indices)
+        self.step_count += 1
+        return {"step": step, "loss": loss.item()}
+
+    def check_finite(self):
+        pass
+
+    def logged(self, raw: dict) -> dict:
+        return raw
+
+    def _parts(self) -> dict:
+        t = self.t
+        return {"lin": t.lin, "dec": t.dec, "proxy": t.proxy, "opt": self.opt, "popt": self.popt}
+
+    def state_dict(self) -> dict:
+        return {"step_count": self.step_count, **{k: m.state_dict() for k, m in self._parts().items()}}
+
+    def load_state_dict(self, d: dict):
+        for k, m in self._parts().items():
+            m.load_state_dict(d[k])
+        self.step_count = d["step_count"]
+
+
+def _toy_fit(trainer, batches, steps: int, name: str):
+    "`fit` for the toy's small trainers: logged and checkpointed at the end, in a temporary folder."
+    tr = TrainConfig(log_every=steps, ckpt_every=steps, tensorboard=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        fit(trainer, batches, steps, Path(tmp), name, tr, progress=False)
+
+
+def _toy_train(t, enc, opt, popt, dpd, steps: int, lam: float = 0.0, start: int = 0, entropy=None):
+    "`steps` steps of the toy's tokenizer and proxy (`ToyTrainer` under `fit`)."
+    _toy_fit(ToyTrainer(t, enc, opt, popt, dpd, lam, start, entropy), ToyBatches(t.N), steps, "toy")
 
 
 def _toy_prior(t, toks) -> GPT:
-    "The toy's final prior: a fresh small AR fitted to the tokens for 300 steps (a fixed seed)."
+    "The toy's final prior: a fresh small AR fitted to the tokens, 300 steps (a fixed seed)."
     torch.manual_seed(1)
     ar = GPT(t.K, t.L, 32, 1, 2)
     aopt = torch.optim.AdamW(ar.parameters(), 3e-3)
-    for _ in range(300):
-        ar_train_step(ar, aopt, toks[torch.randint(0, t.N, (64,))])
+    const = torch.optim.lr_scheduler.LambdaLR(aopt, lambda _: 1.0)
+    pt = PriorTrainer(ar, TrainConfig(ar_steps=300), opt=(aopt, const))
+    no_labels = torch.zeros(64, dtype=torch.long)
+    _toy_fit(pt, ToyBatches(t.N, lambda idx: (toks[idx], no_labels)), 300, "prior")
     return ar.eval()
 
 
