@@ -886,11 +886,15 @@ class ToyTrainer:
     for `entropy` log K if given."""
 
     def __init__(self, t, enc, opt, popt, dpd, lam: float = 0.0, start: int = 0, entropy=None):
-        self.t, self.enc, self.opt, self.popt, self.dpd = t, enc, opt, popt, dpd
-        self.lam, self.start, self.entropy, self.step_count = lam, start, entropy, 0
+        self.t, self.enc = t, enc
+        self.opt, self.popt = opt, popt
+        self.dpd, self.lam = dpd, lam
+        self.start, self.entropy = start, entropy
+        self.step_count = 0
 
     def step(self, idx: torch.Tensor) -> dict:
-        t, dpd, step = self.t, self.dpd, self.step_count
+        t, dpd = self.t, self.dpd
+        step = self.step_count
         q = t.vq(self.enc(t.X[idx]))
         if dpd is not None and step == self.start:  # the first DPD step's hook, then T (as trained)
             dpd.target.start(t.proxy)
