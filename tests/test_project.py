@@ -232,11 +232,13 @@ def _outputs_text(nb_path: Path):
             yield cell.get("id"), "".join("".join(p) if isinstance(p, list) else p for p in parts)
 
 def test_notebook_outputs_hold_no_warnings_or_local_paths():
-    "What a reader sees in a committed notebook: no warning text, no path of the machine that executed it."
+    """What a reader sees in a committed notebook (`nbs/`, and the executed ones under `reports/`, made portable by
+    `wartok.index.tidy_reports`): no warning text, no path of the machine that executed it."""
     import re
     warning = re.compile(r"\b[A-Z]\w*Warning\b")
     local = re.compile(r"(?<![\w.~])/(?:root|home|work|tmp|check|usr)/[\w.-]+")
-    bad = [(nb.name, cid, m.group(0)) for nb in sorted((ROOT / "nbs").glob("*.ipynb"))
+    notebooks = sorted((ROOT / "nbs").glob("*.ipynb")) + sorted((ROOT / "reports").rglob("*.ipynb"))
+    bad = [(nb.name, cid, m.group(0)) for nb in notebooks
            for cid, text in _outputs_text(nb) for m in [*warning.finditer(text), *local.finditer(text)]]
     assert not bad, f"{len(bad)} warning or local-path outputs, e.g. {bad[:5]}"
 
@@ -275,3 +277,20 @@ def test_figure_colours_come_from_one_map():
         assert not hexes and "prop_cycle" not in src, f"{module.name}: colours outside reports.COLOURS {hexes}"
         unpainted = [l for l in src.splitlines() if "hue=" in l and "palette=" not in l]
         assert not unpainted, f"{module.name}: a seaborn hue without a palette: {unpainted}"
+
+def test_readme_status_ratios_come_from_the_reports():
+    """Every ratio the README's status states (`1.04×`, `1.08–1.21×`) is a number of a generated report, rounded as
+    printed: the front page cannot keep a number the reports no longer hold."""
+    import re
+    from wartok.index import regenerate
+    readme = (ROOT / "README.md").read_text()
+    status = readme[readme.index("## Status"):readme.index("## Quick start")]
+    stated = re.findall(r"(\d+\.\d+)(?:–(\d+\.\d+))?×", status)
+    stated = [s for pair in stated for s in pair if s]
+    folders = sorted({p.parent for p in (ROOT / "reports").rglob("*.md")} - {ROOT / "reports"})
+    texts = [g[1] for g in map(regenerate, folders) if g]
+    numbers = {float(n) for t in texts for n in re.findall(r"(?<![\w.])\d+\.\d+", t)}
+    assert len(stated) >= 6, stated
+    rounds = lambda s: any(f"{n:.{len(s.split('.')[1])}f}" == s for n in numbers)
+    missing = [s for s in stated if not rounds(s)]
+    assert not missing, f"README status ratios no generated report holds: {missing}"

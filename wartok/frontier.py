@@ -27,8 +27,9 @@ __all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_
            'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
            'curve_excess', 'reference_nll', 'tracking_curve', 'mechanism_columns', 'mechanism_checks', 'plot_tracking',
            'prior_transfer', 'pm', 'below_curve', 'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table',
-           'frontier_levels', 'matched_2x', 'report_runs', 'frontier_tables', 'vs_curve', 'frontier_markdown',
-           'save_frontier_tables', 'write_frontier_report', 'files_line', 'mechanism_markdown', 'prior_budget_markdown']
+           'frontier_levels', 'matched_2x', 'report_runs', 'frontier_tables', 'span', 'frontier_reading', 'vs_curve',
+           'frontier_markdown', 'save_frontier_tables', 'write_frontier_report', 'files_line', 'runs_at',
+           'mechanism_reading', 'mechanism_markdown', 'prior_budget_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
 @dataclass(frozen=True)
@@ -529,16 +530,18 @@ def frontier_verdict(
     level: str,
     method: str = "wartok",
 ) -> list[str]:
-    "The frontier's three targets at `level`, each with the measured value and 'met' or 'missed'."
+    """The frontier's three targets at `level`, each with the measured value, the seeds it rests
+    on and 'met' or 'missed'."""
     bold = lambda v: f"**{v}**"
     ok = lambda b, v=0.0: bold("not measured" if math.isnan(v) else ("met" if b else "missed"))
     v = matched_verdict(matched, level, 0.8, method)
     r2 = matched_verdict(matched2, level, 0.9, method)["ratio"]
     n_below = int((below.excess < 0).sum())
+    n = f"{v['seeds']} {method} seed{'' if v['seeds'] == 1 else 's'}"
     return [
         f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} "
-        f"(target ≤ 0.8), difference {pm(v['diff'], None, 1)} seed std (target > 2): "
-        f"{bold(v['verdict'])}",
+        f"over {n} whose runs bracket that rMSE (target ≤ 0.8), difference "
+        f"{pm(v['diff'], None, 1)} seed std (target > 2): {bold(v['verdict'])}",
         f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
         f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
         f"- under the 2× final prior, {method} / two-stage at that level: {pm(r2, None)} (target ≤ 0.9): "
@@ -628,6 +631,48 @@ def frontier_tables(folder: Path) -> dict:
         mechanism=pd.read_csv(mech) if mech.exists() else None,
     )  # fmt: skip
 
+# %% ../nbs/15_frontier.ipynb #15-frontier-051-r
+def span(values, nd: int = 2) -> str:
+    """The range of `values` as 'lo–hi' to `nd` decimals: one number where both ends round alike, a
+    dash if none."""
+    v = pd.Series(values, dtype=float).dropna()
+    if not len(v):
+        return "—"
+    lo, hi = f"{v.min():.{nd}f}", f"{v.max():.{nd}f}"
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def frontier_reading(t: dict, method: str = "wartok") -> list[str]:
+    """What a frontier shows, in sentences whose every number is read from `t` (`frontier_tables`):
+    each point against the two-stage curve, what two-stage's largest K dominates, the mechanism."""
+    s = t["summary"]
+    best = s[s.method == "two_stage"].sort_values("value").iloc[-1]
+    pts = s[s.method == method]
+    side = lambda e: "above" if e > 0 else "below"
+    extra = lambda p: " (extrapolated)" if p.extrapolated else ""
+    lines = [f"- {method} λ={p.value:g}: gLoss {p.gloss:.3f} at rMSE {p.rmse:.4f}, "
+             f"{side(p.excess)} the two-stage curve there by {abs(p.excess):.2f} nats "
+             f"({p.ratio:.2f}×){extra(p)}." for p in vs_curve(t["runs"], method).itertuples()]
+    dom = pts[(pts.rmse > best.rmse) & (pts.gloss > best.gloss)]
+    lines += [f"- two-stage K={best.value:g} (rMSE {best.rmse:.4f}, gLoss {best.gloss:.3f}) "
+              f"reconstructs better and has the lower gLoss than {len(dom)} of {method}'s "
+              f"{len(pts)} points; the seed std of a point's gLoss is at most "
+              f"{s.gloss_std.max():.3f}."]
+    return lines + _mechanism_reading(t["mechanism"], method)
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-051-m
+def _mechanism_reading(mech, method: str) -> list[str]:
+    "The mechanism's numbers at the last log step, one sentence (nothing without a mechanism table)."
+    cols = {"target_entropy", "restarts_per_step", "churn_tokens", "proxy_nll"}
+    if mech is None or not cols <= set(mech):
+        return []
+    w, two = mech[mech.method == method], mech[mech.method == "two_stage"]
+    restarts, churn = lambda m: span(m.restarts_per_step, 1), lambda m: span(100 * m.churn_tokens, 0)
+    base = f" (two-stage: {restarts(two)} restarts, {churn(two)}% churn)" if len(two) else ""
+    return [f"- At the last log step {method}'s target entropy is {span(w.target_entropy)} log K "
+            f"and its proxy's NLL {span(w.proxy_nll)} log K; {restarts(w)} codes restart a step "
+            f"and {churn(w)}% of a probe batch's tokens change per log interval{base}."]
+
 # %% ../nbs/15_frontier.ipynb #15-frontier-051-2
 def vs_curve(runs: pd.DataFrame, method: str = "wartok") -> pd.DataFrame:
     """`method`'s points (means over seeds) against the two-stage curve at their own rMSE
@@ -646,7 +691,8 @@ def frontier_markdown(t: dict, folder: Path) -> str:
     lines += ["## wAR-Tok's points against the two-stage curve (means over seeds; excess = gLoss − the curve's "
               "gLoss at the same rMSE, ratio = their quotient)", ""]  # fmt: skip
     lines += md_table(vs_curve(runs), ["value", "rmse", "gloss", "curve_gloss", "excess", "ratio", "extrapolated"])
-    lines += [""]
+    lines += ["", "## What it shows (each number read from this folder's files)", ""]
+    lines += frontier_reading(t) + [""]
     lines += _report_body(t["summary"], t["matched"], t["matched2"], t["ranked"], t["curves"])
     if t["mechanism"] is not None:
         lines += ["", "## The mechanism in every run (each tokenizer's last log step, mean over seeds)", ""]
@@ -694,13 +740,24 @@ def files_line(folder: Path) -> str:
     return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + every
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-052
+def runs_at(runs: pd.DataFrame) -> str:
+    "The commits a report's rows ran at; with several, why one pass holds rows of earlier commits."
+    commits = sorted(set(runs.commit))
+    said = "runs at " + ", ".join(f"`{c}`" for c in commits)
+    if len(commits) > 1:
+        said += (" (a run id hashes its method, settings, seed, split and budget, so a later pass "
+                 "reuses the rows of earlier commits rather than rerunning them: each row holds "
+                 "its own commit's numbers)")
+    return said
+
+
 def _report_header(runs: pd.DataFrame, facts: dict, chosen: str) -> list[str]:
-    commits = ", ".join(f"`{c}`" for c in sorted(set(runs.commit)))
     return [
         "# CIFAR-10: gLoss vs reconstruction over seeds (the frontier)",
         "",
         f"Made by `nbs/run_frontier.ipynb` (preset `{facts['preset']}`), report at commit `{facts['commit']}`; "
-        f"runs at {commits}. Tokenizers and priors train on the first {facts['train_images']} CIFAR-10 training "
+        f"{runs_at(runs)}. Tokenizers and priors train on the first {facts['train_images']} "
+        "CIFAR-10 training "
         f"images; settings chosen on the last {facts['heldout_images']} training images; every number below on "
         f"the {facts['test_images']} test images. Seeds {facts['seeds']}. Budget: `{' '.join(facts['budget'])}`.",
         f"Compute: {runs.wall_time_s.sum() / 60:.0f} min summed over the {len(runs)} frontier runs "
@@ -730,10 +787,40 @@ def _report_body(summary, matched, matched2, ranked, curves) -> list[str]:
             "## Selection on held-out training images (one seed; excess = gLoss − two-stage curve)",
             "",
         ]
-        + md_table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
+        + _selection_lines(sel)
         + ["", "## Does the proxy track the tokens? (held-out probe images)", ""]
         + _tracking_lines(curves)
     )
+
+
+def _selection_lines(sel: pd.DataFrame) -> list[str]:
+    "The selection's table, or why there is none (the setting was given, no selection runs)."
+    if sel.rmse.notna().any():
+        return md_table(sel, ["setting", "rmse", "gloss", "curve_gloss", "excess", "extrapolated"])
+    return ["(no selection runs in this report: the notebook was given the setting, `-p setting`)"]
+
+# %% ../nbs/15_frontier.ipynb #15-frontier-039-r
+def mechanism_reading(curves: pd.DataFrame, log_k: float) -> list[str]:
+    """Per setting of a mechanism CSV at its last measurement: the targets it misses, and what its
+    tokens cost (training-batch MSE) and buy (a reference AR's NLL on them), beside the file's
+    two-stage run."""
+    t = mechanism_checks(curves, log_k)
+    last = curves.loc[curves.groupby("setting", sort=False).step.idxmax()].reset_index(drop=True)
+    two = last[last.setting.str.startswith("two_stage")]
+    lines = []
+    for (_, c), (_, r) in zip(t.iterrows(), last.iterrows()):
+        miss = [f"{w} {c[k]:.2f} > {b:g}" for k, (w, b) in MECHANISM_TARGETS.items() if c[k] > b]
+        said = f"- {r.setting} at step {r.step}: "
+        said += "misses " + "; ".join(miss) if miss else "no target missed"
+        if "mse" in r and "ref_nll" in r:
+            said += f"; training-batch MSE {r.mse:.4f}, a reference AR's NLL on its tokens "
+            said += f"{r.ref_nll:.2f} nats"
+        if len(two) and "mse" in r and r.setting != two.setting.iloc[0]:
+            b = two.iloc[0]
+            cost = 100 * (r.mse / b.mse - 1)
+            said += f" (two-stage: {b.mse:.4f}, {b.ref_nll:.2f}; MSE {cost:+.0f}%)"
+        lines.append(said + ".")
+    return lines
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-039-4
 def mechanism_markdown(folder: Path) -> str:
@@ -745,11 +832,14 @@ def mechanism_markdown(folder: Path) -> str:
              "Targets at a run's last measurement: " + "; ".join(
                  f"{what} ≤ {bound:g}" for what, bound in MECHANISM_TARGETS.values()) + ".", ""]  # fmt: skip
     for name, source in f["sources"].items():
-        t = mechanism_checks(pd.read_csv(d / name), math.log(f["codebook_size"]))
+        curves = pd.read_csv(d / name)
+        t = mechanism_checks(curves, math.log(f["codebook_size"]))
         lines += [f"## `{name}`", "", source, ""]
         lines += [f"- {r.setting}: {r.met} of {r.of} targets at step {r.step}: "
                   f"{'**met**' if r.met == r.of else '**missed**'}" for r in t.itertuples()] + [""]  # fmt: skip
-        lines += md_table(t) + [""]
+        lines += md_table(t) + ["", *mechanism_reading(curves, math.log(f["codebook_size"])), ""]
+    if (d / "usage.csv").exists():  # two-stage under each restart rule, as stored
+        lines += ["## `usage.csv`", "", *md_table(pd.read_csv(d / "usage.csv")), ""]
     return "\n".join(lines + [files_line(d)]) + "\n"
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-039-7

@@ -17,8 +17,9 @@ from .reports import main_markdown
 from .targets import targets_markdown
 
 # %% auto #0
-__all__ = ['STUDIES', 'VERDICT', 'MARKDOWN', 'INDEX_NOTE', 'FIGURES', 'study_markdown', 'verdict_lines', 'study_seeds',
-           'regenerate', 'written_by', 'study_row', 'write_reports_index']
+__all__ = ['STUDIES', 'VERDICT', 'MARKDOWN', 'INDEX_NOTE', 'FIGURES', 'LOCAL', 'WARNING', 'study_markdown', 'verdict_lines',
+           'study_seeds', 'regenerate', 'written_by', 'study_row', 'write_reports_index', 'portable_notebook',
+           'tidy_reports']
 
 # %% ../nbs/18_index.ipynb #18-index-005
 # folder under reports/ -> (the question the study asks, the regime its gLoss is measured in)
@@ -185,3 +186,51 @@ FIGURES = (
     "mechanism.png",
     "recon_vs_gloss.png",
 )  # shown first
+
+# %% ../nbs/18_index.ipynb #18-index-010-q
+LOCAL = re.compile(r"(?<![\w.~])/(?:root|home|work|tmp|check|usr)/[\w./+-]*")
+WARNING = re.compile(r"\b[A-Z]\w*Warning\b")
+
+
+def _drop_warnings(text: str) -> str:
+    "`text` without its warning lines and the indented source line Python prints under each."
+    kept, dropped = [], False
+    for line in text.splitlines(keepends=True):
+        dropped = bool(WARNING.search(line)) or (dropped and line.startswith("  "))
+        kept += [] if dropped else [line]
+    return "".join(kept)
+
+
+def _portable(obj):
+    "A JSON-able `obj` with each machine path in it as `<local>/name`."
+    text = json.dumps(obj)
+    name = lambda m: "<local>/" + m.group(0).rstrip("/").rsplit("/", 1)[-1]
+    return json.loads(LOCAL.sub(name, text))
+
+
+def portable_notebook(path: Path) -> bool:
+    """Rewrite the executed notebook at `path` without the machine's paths (`<local>/name`: in
+    outputs, injected parameters, metadata) or warning lines in its output streams; its metadata
+    says so. True if anything changed."""
+    nb = json.loads(Path(path).read_text())
+    before = json.dumps(nb)
+    for cell in (c for c in nb["cells"] if "outputs" in c):
+        for o in cell["outputs"]:
+            if o.get("name") == "stderr":
+                o["text"] = _drop_warnings("".join(o["text"]))
+        kept = [o for o in cell["outputs"] if o.get("name") != "stderr" or o["text"]]
+        cell["outputs"] = _portable(kept)
+        if "injected-parameters" in cell["metadata"].get("tags", []):
+            cell["source"] = _portable(cell["source"])
+    nb["metadata"] = _portable(nb["metadata"])
+    if json.dumps(nb) == before:
+        return False
+    done = "machine paths as <local>/name; warning lines removed from streams"
+    nb["metadata"]["wartok"] = {"portable": done}
+    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return True
+
+
+def tidy_reports(reports) -> list[Path]:
+    "`portable_notebook` on every executed notebook under `reports`; the ones it changed."
+    return [p for p in sorted(Path(reports).rglob("*.ipynb")) if portable_notebook(p)]

@@ -119,27 +119,26 @@ def colour(label, i: int = 0) -> str:
 
 # %% ../nbs/12_reports.ipynb #12-reports-032-1
 def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
-    """The final prior's AR loss per step for every method; the proxy's NLL and train MSE during
-    tokenizer training."""
-    plt = _plt()
-    fig, axs = plt.subplots(1, 2, figsize=(10, 3.5))
+    """Three panels, one unit each: the final prior's AR loss per step (nats/token); during
+    tokenizer training the proxy AR's NLL on the current tokens (nats/token) and the training MSE
+    (log scale)."""
+    fig, axs = _plt().subplots(1, 3, figsize=(13, 3.6))
     for r in rows:
-        prior = pd.DataFrame(read_jsonl(Path(run_dir) / r["method"] / "prior_log.jsonl"))
+        m, folder = r["method"], Path(run_dir) / r["method"]
+        prior = pd.DataFrame(read_jsonl(folder / "prior_log.jsonl"))
+        tok = pd.DataFrame(read_jsonl(folder / "tokenizer_log.jsonl"))
         if len(prior):
-            axs[0].plot(prior["step"], prior["ar_nll"], color=colour(r["method"]), label=r["method"])
-        tok = pd.DataFrame(read_jsonl(Path(run_dir) / r["method"] / "tokenizer_log.jsonl"))
+            axs[0].plot(prior["step"], prior["ar_nll"], color=colour(m), label=m)
         if "proxy_nll" in tok:
-            label = f"{r['method']}: proxy AR on current tokens"
-            axs[1].plot(tok["step"], tok["proxy_nll"], color=colour(r["method"]), label=label)
+            axs[1].plot(tok["step"], tok["proxy_nll"], color=colour(m), label=m)
         if len(tok):
-            mse = f"{r['method']}: train MSE"
-            axs[1].plot(tok["step"], tok["mse"], "--", color=colour(r["method"]), label=mse)
-    axs[0].set(
-        title="final prior: AR loss (train batches)", xlabel="AR step", ylabel="nats / token"
-    )
-    axs[0].legend()
-    axs[1].set(title="during tokenizer training", xlabel="tokenizer step", yscale="log")
-    axs[1].legend(fontsize=7)
+            axs[2].plot(tok["step"], tok["mse"], color=colour(m), label=m)
+    nats, step = "nats / token", "tokenizer step"
+    axs[0].set(title="final prior: AR loss (train batches)", xlabel="AR step", ylabel=nats)
+    axs[1].set(title="proxy AR on the current tokens", xlabel=step, ylabel=nats)
+    axs[2].set(title="reconstruction (train batches)", xlabel=step, ylabel="MSE", yscale="log")
+    for ax in axs:
+        ax.legend(fontsize=7)
     _save(fig, path, 120)
 
 # %% ../nbs/12_reports.ipynb #12-reports-032-2

@@ -130,12 +130,11 @@ def frontier_rows(folder: Path, regime: str, level: str = "two-stage K=1024") ->
     for table, what in FRONTIER[regime].items():
         f = Path(folder) / f"{table}.csv"
         m = pd.read_csv(f) if f.exists() else pd.DataFrame(columns=["level", "method"])
-        w = m[(m.level == level) & (m.method == "wartok")]
-        if len(w):
-            v = matched_verdict(m, level, TARGET_RATIO[regime])
-            row = {"gLoss": what, "level": level, "wAR-Tok / two-stage": w.iloc[0].ratio}
+        if len(m[(m.level == level) & (m.method == "wartok")]):
+            v = matched_verdict(m, level, TARGET_RATIO[regime])  # every number of the row
+            row = {"gLoss": what, "level": level, "wAR-Tok / two-stage": v["ratio"]}
             row["seeds"] = v["seeds"]  # the seeds whose points bracket the level (interpolated)
-            row.update({"of": n_run, "difference (seed std)": w.iloc[0].diff_in_std})
+            row.update({"of": n_run, "difference (seed std)": v["diff"]})
             rows.append({**row, "verdict": v["verdict"]})
     return pd.DataFrame(rows)
 
