@@ -735,7 +735,7 @@ def write_frontier_report(
 def files_line(folder: Path) -> str:
     """The report's files as they are in `folder` (CSVs, facts, figures, the executed notebook):
     only what exists."""
-    kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".json", ".png", ".ipynb"))
+    kept = sorted(p.name for p in Path(folder).iterdir() if p.suffix in (".csv", ".json", ".jsonl", ".png", ".ipynb"))
     every = " (`runs.csv`: every run)." if (Path(folder) / "runs.csv").exists() else "."
     return "Files: " + ", ".join(f"`{n}`" for n in ["table.md", *kept]) + every
 

@@ -11,15 +11,15 @@ from typing import Optional
 import pandas as pd
 
 from .fit import fit_markdown, fit_report_tables
-from .frontier import (frontier_markdown, frontier_tables, md_table, mechanism_markdown,
+from .frontier import (files_line, frontier_markdown, frontier_tables, md_table, mechanism_markdown,
                              prior_budget_markdown)
 from .reports import main_markdown
 from .targets import targets_markdown
 
 # %% auto #0
 __all__ = ['STUDIES', 'VERDICT', 'MARKDOWN', 'INDEX_NOTE', 'FIGURES', 'LOCAL', 'WARNING', 'study_markdown', 'verdict_lines',
-           'study_seeds', 'regenerate', 'written_by', 'study_row', 'write_reports_index', 'portable_notebook',
-           'tidy_reports']
+           'study_seeds', 'settings_markdown', 'curves_markdown', 'regenerate', 'written_by', 'study_row',
+           'write_reports_index', 'portable_notebook', 'tidy_reports']
 
 # %% ../nbs/18_index.ipynb #18-index-005
 # folder under reports/ -> (the question the study asks, the regime its gLoss is measured in)
@@ -91,6 +91,46 @@ def study_seeds(folder: Path) -> str:
         return f"{len(seeds)} ({', '.join(map(str, seeds))})"
     return "1" if (Path(folder) / "results.csv").exists() else "—"
 
+# %% ../nbs/18_index.ipynb #18-index-008-t
+def _head(f: dict) -> list[str]:
+    return [f"# {f['title']}", "", f["question"], "", f["about"], ""]
+
+
+def settings_markdown(folder: Path) -> str:
+    """`table.md` of a settings study: per data file (`facts['tables']`: name -> caption), each
+    setting's numbers and its ratio to the file's two-stage row."""
+    d = Path(folder)
+    f = json.loads((d / "facts.json").read_text())
+    lines = _head(f)
+    for name, caption in f["tables"].items():
+        t = pd.read_json(d / name, lines=True)
+        base = t[t.setting == "two_stage"].iloc[0]
+        t["rmse vs two-stage"] = [f"{100 * (r / base.rmse - 1):+.0f}%" for r in t.rmse]
+        t["gloss vs two-stage"] = [f"{g / base.gloss:.3f}×" for g in t.gloss]
+        t["setting"] = [f"`{s}`" for s in t.setting]
+        cols = ["setting", "rmse", "rmse vs two-stage", "gloss", "gloss vs two-stage", "usage"]
+        lines += [f"## `{name}`", "", caption, "", *md_table(t, cols + ["token_entropy"]), ""]
+    return "\n".join(lines + [files_line(d)]) + "\n"
+
+# %% ../nbs/18_index.ipynb #18-index-008-u
+def curves_markdown(folder: Path) -> str:
+    """`table.md` of a learning-curve study: per curve file (`facts['curves']`), each setting at its
+    last step, the lowest rMSE there named; a one-setting file as its curve."""
+    d = Path(folder)
+    f = json.loads((d / "facts.json").read_text())
+    lines = _head(f)
+    cols = ["setting", "step", "rmse", "usage", "token_entropy", "codes_per_position", "commit"]
+    for name, caption in f["curves"].items():
+        c = pd.read_csv(d / name, dtype={"commit": str}, keep_default_na=False, na_values=[""])
+        last = c.loc[c.groupby("setting", sort=False).step.idxmax()]
+        lines += [f"## `{name}`", "", caption, ""]
+        rows = c if len(last) == 1 else last
+        lines += md_table(rows.assign(min_elapsed=rows.wall_s / 60), cols + ["min_elapsed"]) + [""]
+        best = last.loc[last.rmse.idxmin()]
+        said = f"- Lowest rMSE at step {best.step}: `{best.setting}` ({best.rmse:.4f})"
+        lines += [said + f", overrides `{best.overrides}`." if len(last) > 1 else said + ".", ""]
+    return "\n".join(lines + [files_line(d)]) + "\n"
+
 # %% ../nbs/18_index.ipynb #18-index-008-2
 # facts.json's "report" -> the function that writes that report's markdown from its folder
 MARKDOWN = {
@@ -99,6 +139,8 @@ MARKDOWN = {
     "fit": lambda d: fit_markdown(fit_report_tables(d), d),  # 16_fit
     "mechanism": mechanism_markdown,  # 15_frontier
     "prior_budget": prior_budget_markdown,  # 15_frontier
+    "settings": settings_markdown,  # below: a study of one line per setting
+    "curves": curves_markdown,  # below: learning curves per setting
 }
 
 
