@@ -34,7 +34,9 @@ def curve(name: str, overrides: list[str], runs: Path = Path("runs/titok_recipe"
     train, held = train_heldout_split(load_cifar10(split="train", download=False), 10000, 1000)
     out, t0 = runs / name, time.time()
     done = out / "curve.csv"
-    rows = pd.read_csv(done).to_dict("records") if done.exists() else []
+    rows = pd.read_csv(done, keep_default_na=False).to_dict("records") if done.exists() else []
+    if rows and rows[0]["overrides"] != " ".join(overrides):  # the run folder also refuses another config
+        sys.exit(f"{out} holds setting {name!r} with overrides {rows[0]['overrides']!r}: use another NAME")
     step = rows[-1]["step"] if rows else -1
     while step < cfg.train.tokenizer_steps:
         chunk = 0 if step < 0 else min(EVERY, cfg.train.tokenizer_steps - step)  # step 0 first: the initial codes
