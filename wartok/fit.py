@@ -18,7 +18,7 @@ from .distributed import barrier, broadcast_object, is_main
 from .experiment import (decode_tokens, prepare_run, pretrain_target, run_facts, sample_tokens,
                                train_prior, train_tokenizer)
 from .frontier import (Point, files_line, pm, md_table, matched_table, matched_verdict,
-                             plot_frontier, read_runs, runs_at, span)
+                             plot_frontier, read_runs, runs_at, span, verdict_title)
 from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, write_json
@@ -28,8 +28,8 @@ from .train import TokenArrays
 __all__ = ['FIT_METRICS', 'PAPER_MULTIPLE', 'FIT_COLUMNS', 'REGIMES_NOTE', 'prior_curve', 'memorisation_floor', 'steps_to',
            'copy_rate', 'nearest', 'with_flips', 'memorisation', 'curve_columns', 'fit_metrics', 'fit_method',
            'fit_point', 'at_train_rmse', 'choose_read_step', 'curve_at', 'read_at', 'fit_tables', 'fit_verdict',
-           'plot_curves', 'neighbour_grid', 'plot_neighbours', 'write_fit_report', 'fit_report_tables', 'fit_markdown',
-           'fit_points', 'fit_reading']
+           'plot_curves', 'neighbour_grid', 'plot_neighbours', 'write_fit_report', 'fit_figure', 'fit_report_tables',
+           'fit_markdown', 'fit_points', 'fit_reading']
 
 # %% ../nbs/16_fit.ipynb #16-fit-007
 def prior_curve(log_path: Path) -> pd.DataFrame:
@@ -320,15 +320,26 @@ def write_fit_report(
     t = fit_report_tables(d)
     for name, df in t["tables"].items():
         df.to_csv(d / f"matched_{name}.csv", index=False)
-    fig = plot_frontier(at_train_rmse(t["runs"]), None, levels, column=t["main"],
-                        title=f"{t['main']} vs training-set rMSE, mean ± std over seeds")  # fmt: skip
-    fig.axes[0].set_xlabel("reconstruction MSE (training images, log scale)")
-    fig.savefig(d / "fit.png", dpi=110)
+    fit_figure(d)
     plot_curves(curves, d / "curves.png", facts.get("read_step"))
     plot_neighbours(arts, d / "neighbours.png")
     plt.close("all")
     (d / "table.md").write_text(fit_markdown(t, d))
     return d / "table.md"
+
+
+def fit_figure(folder: Path) -> Path:
+    """`fit.png` drawn from the folder alone: the main column against training-set rMSE, the verdict
+    in the title."""
+    import matplotlib.pyplot as plt
+
+    t = fit_report_tables(folder)
+    level = next(iter(t["facts"]["levels"]))
+    verdict = verdict_title(t["tables"][t["main"]], level, 0.7, "training gLoss")
+    kw = dict(column=t["main"], title=f"mean ± std over seeds\n{verdict}", xlabel="rMSE (training images)")
+    plot_frontier(at_train_rmse(t["runs"]), Path(folder) / "fit.png", t["facts"]["levels"], **kw)
+    plt.close("all")
+    return Path(folder) / "fit.png"
 
 # %% ../nbs/16_fit.ipynb #16-fit-035-1
 def fit_report_tables(folder: Path) -> dict:

@@ -23,12 +23,13 @@ from .store import read_jsonl, write_json
 from .train import PriorTrainer, TokenArrays, adamw, evaluate_nll, fit, tokenize_dataset
 
 # %% auto #0
-__all__ = ['RUN_METRICS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run', 'run_point', 'run_points',
-           'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table', 'frontier_summary', 'plot_frontier',
-           'curve_excess', 'reference_nll', 'tracking_curve', 'mechanism_columns', 'mechanism_checks', 'plot_tracking',
-           'prior_transfer', 'pm', 'below_curve', 'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table',
-           'frontier_levels', 'matched_2x', 'report_runs', 'frontier_tables', 'span', 'frontier_reading', 'vs_curve',
-           'frontier_markdown', 'save_frontier_tables', 'write_frontier_report', 'files_line', 'runs_at',
+__all__ = ['RUN_METRICS', 'NAMES', 'KNOBS', 'GLOSS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run',
+           'run_point', 'run_points', 'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table',
+           'frontier_summary', 'log_x', 'plot_frontier', 'curve_excess', 'reference_nll', 'tracking_curve',
+           'mechanism_columns', 'mechanism_checks', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
+           'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x',
+           'report_runs', 'frontier_tables', 'span', 'frontier_reading', 'vs_curve', 'frontier_markdown',
+           'save_frontier_tables', 'write_frontier_report', 'verdict_title', 'frontier_figure', 'files_line', 'runs_at',
            'mechanism_reading', 'mechanism_markdown', 'prior_budget_markdown']
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-005
@@ -260,41 +261,48 @@ def frontier_summary(runs: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().sort_values(["method", "value"])
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-026
-def plot_frontier(
-    runs: pd.DataFrame,
-    path: Optional[Path] = None,
-    levels: Optional[dict] = None,
-    column: str = "gloss",
-    title: str = "",
-):
-    """gLoss vs rMSE: mean ± std over seeds per point, one curve per method, knob values labelled,
-    levels dashed."""
+NAMES = {"two_stage": "two-stage", "wartok": "wAR-Tok", "backprop_ar": "backprop-AR"}  # the paper's
+KNOBS = {"tokenizer.codebook_size": "K", "dpd.weight": "λ", "dpd.ar_weight": "λ_AR"}  # its symbols
+GLOSS = {"gloss": "held-out gLoss", "gloss_train": "training gLoss at the end",
+         "gloss_train_at": "training gLoss at the read-out step"}
+
+
+def log_x(ax):
+    "A log x axis whose ticks read as plain numbers (powers of ten overlap over these ranges)."
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xscale("log")
+    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+        axis(FuncFormatter(lambda v, _: f"{v:.3g}"))
+    ax.tick_params(axis="x", which="both", labelsize=7, labelrotation=30)
+
+
+def plot_frontier(runs: pd.DataFrame, path: Optional[Path] = None, levels: Optional[dict] = None,
+                  column: str = "gloss", title: str = "", xlabel: str = "rMSE (test split)"):
+    """gLoss vs rMSE in the paper's symbols: mean ± std over seeds per point, one colour per method
+    (`colour`), each point named (K=…, λ=…), the matched levels dashed and named, lower-left
+    better."""
     import matplotlib.pyplot as plt
 
     s = frontier_summary(runs.assign(gloss=runs[column]))
     fig, ax = plt.subplots(figsize=(7, 4.8))
     for m, d in s.groupby("method"):
         d = d.sort_values("rmse")
-        ax.errorbar(
-            d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3, label=m,
-            color=colour(m),
-        )
-        for _, r in d.iterrows():
-            ax.annotate(
-                f"{r.knob.split('.')[-1]}={r.value:g}",
-                (r.rmse, r.gloss),
-                fontsize=7,
-                xytext=(4, 4),
-                textcoords="offset points",
-            )
+        ax.errorbar(d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3,
+                    label=NAMES.get(m, m), color=colour(m))
+        for r in d.itertuples():
+            name = f"{KNOBS.get(r.knob, r.knob.split('.')[-1])}={r.value:g}"
+            ax.annotate(name, (r.rmse, r.gloss), fontsize=7, xytext=(4, 4),
+                        textcoords="offset points")
     for name, lv in (levels or {}).items():
         ax.axvline(lv, ls="--", lw=0.8, color="gray")
-    ax.set(
-        xscale="log",
-        xlabel="reconstruction MSE (test split, log scale)",
-        ylabel=f"{column}: final prior's NLL (nats/token)",
-        title=title or "gLoss vs reconstruction",
-    )
+        ax.annotate(f"{name} level", (lv, 0.02), xycoords=("data", "axes fraction"), rotation=90,
+                    fontsize=7, va="bottom", ha="left", color="gray", xytext=(2, 0),
+                    textcoords="offset points")
+    log_x(ax)
+    ax.set(xlabel=f"{xlabel}, log scale (lower-left is better)", ylabel=f"{GLOSS.get(column, column)} "
+           "(nats/token)")
+    ax.set_title(title or "gLoss vs reconstruction", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     if path is not None:
@@ -724,12 +732,35 @@ def write_frontier_report(
     write_json(d / "facts.json", kept, "report facts")
     t = frontier_tables(d)
     save_frontier_tables(t, d)
-    plot_frontier(t["runs"], d / "frontier.png", frontier_levels(t["runs"]),
-                  title="CIFAR-10 test split, mean ± std over seeds")  # fmt: skip
+    frontier_figure(d)
     if curves:
         plot_tracking(curves, d / "tracking.png", log_k=math.log(runs.value[runs.method == "two_stage"].max()))
     (d / "table.md").write_text(frontier_markdown(t, d))
     return d / "table.md"
+
+
+def verdict_title(matched: pd.DataFrame, level: str, target: float, what: str = "gLoss") -> str:
+    "A figure's verdict line: `matched_verdict` at `level` against `target`, with its seeds."
+    v = matched_verdict(matched, level, target)
+    if v["verdict"] == "not measured":
+        return f"wAR-Tok does not reach {level.replace('two-stage ', '')}'s rMSE: not measured"
+    seeds = f"{v['seeds']} seed{'' if v['seeds'] == 1 else 's'}"
+    where = level.replace("two-stage ", "")
+    said = f"wAR-Tok / two-stage {what} at {where}'s rMSE: {v['ratio']:.2f}× ({seeds})"
+    return f"{said}, ≤ {target:g} wanted: {v['verdict']}"
+
+
+def frontier_figure(folder: Path) -> Path:
+    "`frontier.png` drawn from the folder alone, the verdict in its title."
+    import matplotlib.pyplot as plt
+
+    t = frontier_tables(folder)
+    levels = frontier_levels(t["runs"])
+    verdict = verdict_title(t["matched"], next(iter(levels)), 0.8)
+    title = f"CIFAR-10 test split, mean ± std over seeds\n{verdict}"
+    plot_frontier(t["runs"], Path(folder) / "frontier.png", levels, title=title)
+    plt.close("all")
+    return Path(folder) / "frontier.png"
 
 
 def files_line(folder: Path) -> str:
