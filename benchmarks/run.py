@@ -144,7 +144,9 @@ def main():
     out = ROOT / "reports" / "benchmarks" / f"{socket.gethostname()}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out, index=False)
-    print(f"\nwrote {out}")
+    from wartok.index import benchmark_markdown
+    (out.parent / "table.md").write_text(benchmark_markdown(out.parent))  # every machine's CSV, from the folder
+    print(f"\nwrote {out} and {out.parent / 'table.md'}")
 
 if __name__ == "__main__":
     main()

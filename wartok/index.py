@@ -17,9 +17,9 @@ from .reports import main_markdown
 from .targets import targets_markdown
 
 # %% auto #0
-__all__ = ['STUDIES', 'VERDICT', 'MARKDOWN', 'INDEX_NOTE', 'FIGURES', 'LOCAL', 'WARNING', 'study_markdown', 'verdict_lines',
-           'study_seeds', 'settings_markdown', 'curves_markdown', 'regenerate', 'written_by', 'study_row',
-           'write_reports_index', 'portable_notebook', 'tidy_reports']
+__all__ = ['STUDIES', 'VERDICT', 'BENCH_TARGETS', 'MARKDOWN', 'INDEX_NOTE', 'FIGURES', 'LOCAL', 'WARNING', 'study_markdown',
+           'verdict_lines', 'study_seeds', 'settings_markdown', 'curves_markdown', 'benchmark_markdown', 'regenerate',
+           'written_by', 'study_row', 'write_reports_index', 'portable_notebook', 'tidy_reports']
 
 # %% ../nbs/18_index.ipynb #18-index-005
 # folder under reports/ -> (the question the study asks, the regime its gLoss is measured in)
@@ -131,6 +131,41 @@ def curves_markdown(folder: Path) -> str:
         lines += [said + f", overrides `{best.overrides}`." if len(last) > 1 else said + ".", ""]
     return "\n".join(lines + [files_line(d)]) + "\n"
 
+# %% ../nbs/18_index.ipynb #18-index-008-w
+BENCH_TARGETS = {"wartok / two_stage": ("≤", 1.5), "wartok / parts": ("≤", 1.05),
+                 "backprop_ar / wartok": ("≥", 1.5), "naive / cached sampling": ("≥", 5.0)}  # benchmarks/run.py
+
+
+def _ratio_rows(b: pd.DataFrame) -> pd.DataFrame:
+    "Each ratio of one preset's benchmark rows: its median over rounds, range, target, met at the median?"
+    r, rows = b.iloc[0], []
+    for ratio in [c for c in b.columns if " / " in c and not c.endswith(" range")]:
+        op, bound = BENCH_TARGETS.get(ratio, ("", 0.0))
+        ok = r[ratio] <= bound if op == "≤" else r[ratio] >= bound
+        met = ("met" if ok else "missed") if op else "—"
+        rows.append({"ratio": ratio, "median over rounds": r[ratio], "range": r.get(f"{ratio} range", "—"),
+                     "target": f"{op} {bound:g}" if op else "—", "at the median": met})
+    return pd.DataFrame(rows)
+
+
+def benchmark_markdown(folder: Path) -> str:
+    """`table.md` of the benchmarks: per CSV (a machine), each ratio against its target, then each
+    case's median seconds over rounds and its peak memory; whether a GPU has run it."""
+    d = Path(folder)
+    lines = _head(json.loads((d / "facts.json").read_text()))
+    for path in sorted(d.glob("*.csv")):
+        csv = pd.read_csv(path, dtype={"commit": str})
+        for preset, b in csv.groupby("preset", sort=False):  # a GPU run adds the paper's sizes
+            where = f"{b.hardware.iloc[0]}, commit `{b.commit.iloc[0]}`, {b['round'].nunique()} round(s)"
+            agg = dict(seconds=("seconds", "median"), peak_mib=("peak_mib", "max"))
+            cases = b.groupby("case", sort=False).agg(**agg)
+            lines += [f"## `{path.name}`, preset `{preset}`: {where}", "", *md_table(_ratio_rows(b)), ""]
+            lines += ["Each case's median seconds over rounds and its peak memory (MiB):", ""]
+            lines += [*md_table(cases.reset_index()), ""]
+    if not any((pd.read_csv(p).device == "cuda").any() for p in d.glob("*.csv")):
+        lines += ["No GPU run yet: `benchmarks/gpu_check.sh` writes `<gpu name>.csv` here on a CUDA GPU.", ""]
+    return "\n".join(lines + [files_line(d)]) + "\n"
+
 # %% ../nbs/18_index.ipynb #18-index-008-2
 # facts.json's "report" -> the function that writes that report's markdown from its folder
 MARKDOWN = {
@@ -141,6 +176,7 @@ MARKDOWN = {
     "prior_budget": prior_budget_markdown,  # 15_frontier
     "settings": settings_markdown,  # below: a study of one line per setting
     "curves": curves_markdown,  # below: learning curves per setting
+    "benchmark": benchmark_markdown,  # below: benchmarks/run.py's ratios per machine
 }
 
 
