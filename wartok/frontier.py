@@ -546,10 +546,14 @@ def frontier_verdict(
     r2 = matched_verdict(matched2, level, 0.9, method)["ratio"]
     n_below = int((below.excess < 0).sum())
     n = f"{v['seeds']} {method} seed{'' if v['seeds'] == 1 else 's'}"
+    first = (f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} "
+             f"over {n} whose runs bracket that rMSE (target ≤ 0.8), difference "
+             f"{pm(v['diff'], None, 1)} seed std (target > 2): {bold(v['verdict'])}")
+    if not v["seeds"]:
+        first = (f"- gLoss at the {level} reconstruction: no {method} seed's runs bracket that rMSE: "
+                 "**not measured**")
     return [
-        f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} "
-        f"over {n} whose runs bracket that rMSE (target ≤ 0.8), difference "
-        f"{pm(v['diff'], None, 1)} seed std (target > 2): {bold(v['verdict'])}",
+        first,
         f"- {method} below the two-stage curve at {n_below} of its {len(below)} points inside the curve's "
         f"measured range (target: all): {ok(len(below) > 0 and n_below == len(below))}",
         f"- under the 2× final prior, {method} / two-stage at that level: {pm(r2, None)} (target ≤ 0.9): "
