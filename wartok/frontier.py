@@ -302,7 +302,7 @@ def plot_frontier(runs: pd.DataFrame, path: Optional[Path] = None, levels: Optio
     log_x(ax)
     ax.set(xlabel=f"{xlabel}, log scale (lower-left is better)", ylabel=f"{GLOSS.get(column, column)} "
            "(nats/token)")
-    ax.set_title(title or "gLoss vs reconstruction", fontsize=10)
+    ax.set_title(title or "gLoss vs reconstruction", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     if path is not None:
