@@ -18,7 +18,8 @@ from .distributed import barrier, broadcast_object, is_main
 from .experiment import (decode_tokens, prepare_run, pretrain_target, run_facts, sample_tokens,
                                train_prior, train_tokenizer)
 from .frontier import (Point, files_line, pm, md_table, matched_table, matched_verdict,
-                             plot_frontier, read_runs, runs_at, span, verdict_title)
+                             plot_frontier, read_runs, runs_at, span, verdict_title, NAMES, KNOBS,
+                             knob_label, seeds_said)
 from .reports import colour
 from .metrics import image_grid, tokenizer_metrics
 from .store import RunLock, read_jsonl, write_json
@@ -236,7 +237,7 @@ def fit_verdict(
     where = f"the {level} training-set reconstruction"
     if v["verdict"] == "not measured":
         return f"- {method} does not reach {where}: **not measured**"
-    n = f"{v['seeds']} {method} seed{'' if v['seeds'] == 1 else 's'}"
+    n = seeds_said(v["seeds"], method)
     return (f"- {what} at {where}, {method} / two-stage: {v['ratio']:.3f} over {n} whose runs "
             f"bracket that rMSE (target ≤ 0.7; the paper's 0.54×), difference {v['diff']:.1f} "
             f"seed std (target > 2): **{v['verdict']}**")
@@ -276,9 +277,9 @@ def neighbour_grid(arts: dict, n: int = 8) -> np.ndarray:
 
 def _symbols(label: str) -> str:
     "A point's label in the paper's symbols: 'two_stage codebook_size=1024' -> 'two-stage K=1024'."
-    for key, sym in (("two_stage", "two-stage"), ("wartok", "wAR-Tok"), ("backprop_ar", "backprop-AR"),
-                     ("codebook_size=", "K="), ("ar_weight=", "λ_AR="), ("weight=", "λ=")):  # fmt: skip
-        label = label.replace(key, sym)
+    knobs = {k.split(".")[-1] + "=": f"{s}=" for k, s in KNOBS.items()}  # 'ar_weight=' before 'weight='
+    for key in sorted([*NAMES, *knobs], key=len, reverse=True):
+        label = label.replace(key, {**NAMES, **knobs}[key])
     return label
 
 
@@ -418,7 +419,7 @@ def _k_curve(pts: pd.DataFrame, main: str) -> str:
 def _held_out(pts: pd.DataFrame) -> str:
     if "gloss_heldout_best" not in pts:
         return ""
-    label = lambda p: _symbols(f"{p.method} {p.knob.split('.')[-1]}={p.value:g}")
+    label = lambda p: f"{NAMES.get(p.method, p.method)} {knob_label(p.knob, p.value)}"
     best = ", ".join(f"{label(p)} {p.gloss_heldout_best:.2f}" for p in pts.itertuples())
     return (f"- Held out (the generalising number): the final priors' test NLL is "
             f"{span(pts.gloss, 1)} nats/token; at the validation minimum (`gloss_heldout_best`): "

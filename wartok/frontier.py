@@ -25,10 +25,10 @@ from .train import PriorTrainer, TokenArrays, adamw, evaluate_nll, fit, tokenize
 # %% auto #0
 __all__ = ['RUN_METRICS', 'NAMES', 'KNOBS', 'GLOSS', 'MECHANISM_KEYS', 'MECHANISM_TARGETS', 'Point', 'read_runs', 'append_run',
            'run_point', 'run_points', 'wait_for_runs', 'interp_log', 'matched_gloss', 'matched_table',
-           'frontier_summary', 'log_x', 'plot_frontier', 'curve_excess', 'reference_nll', 'tracking_curve',
-           'mechanism_columns', 'mechanism_checks', 'plot_tracking', 'prior_transfer', 'pm', 'below_curve',
-           'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels', 'matched_2x',
-           'report_runs', 'frontier_tables', 'span', 'frontier_reading', 'vs_curve', 'frontier_markdown',
+           'frontier_summary', 'knob_label', 'seeds_said', 'log_x', 'plot_frontier', 'curve_excess', 'reference_nll',
+           'tracking_curve', 'mechanism_columns', 'mechanism_checks', 'plot_tracking', 'prior_transfer', 'pm',
+           'below_curve', 'matched_verdict', 'frontier_verdict', 'mechanism_table', 'md_table', 'frontier_levels',
+           'matched_2x', 'report_runs', 'frontier_tables', 'span', 'frontier_reading', 'vs_curve', 'frontier_markdown',
            'save_frontier_tables', 'write_frontier_report', 'verdict_title', 'frontier_figure', 'files_line', 'runs_at',
            'mechanism_reading', 'mechanism_markdown', 'prior_budget_markdown']
 
@@ -267,6 +267,16 @@ GLOSS = {"gloss": "held-out gLoss", "gloss_train": "training gLoss at the end",
          "gloss_train_at": "training gLoss at the read-out step"}
 
 
+def knob_label(knob: str, value) -> str:
+    "A point's knob in the paper's symbols: ('tokenizer.codebook_size', 1024) -> 'K=1024'."
+    return f"{KNOBS.get(knob, knob.split('.')[-1])}={value:g}"
+
+
+def seeds_said(n: int, who: str = "") -> str:
+    "'1 seed', '3 wartok seeds': a count of seeds as a verdict states it."
+    return f"{n} {who + ' ' if who else ''}seed{'' if n == 1 else 's'}"
+
+
 def log_x(ax):
     "A log x axis whose ticks read as plain numbers (powers of ten overlap over these ranges)."
     from matplotlib.ticker import FuncFormatter
@@ -291,8 +301,7 @@ def plot_frontier(runs: pd.DataFrame, path: Optional[Path] = None, levels: Optio
         ax.errorbar(d.rmse, d.gloss, xerr=d.rmse_std, yerr=d.gloss_std, marker="o", capsize=3,
                     label=NAMES.get(m, m), color=colour(m))
         for r in d.itertuples():
-            name = f"{KNOBS.get(r.knob, r.knob.split('.')[-1])}={r.value:g}"
-            ax.annotate(name, (r.rmse, r.gloss), fontsize=7, xytext=(4, 4),
+            ax.annotate(knob_label(r.knob, r.value), (r.rmse, r.gloss), fontsize=7, xytext=(4, 4),
                         textcoords="offset points")
     for name, lv in (levels or {}).items():
         ax.axvline(lv, ls="--", lw=0.8, color="gray")
@@ -545,7 +554,7 @@ def frontier_verdict(
     v = matched_verdict(matched, level, 0.8, method)
     r2 = matched_verdict(matched2, level, 0.9, method)["ratio"]
     n_below = int((below.excess < 0).sum())
-    n = f"{v['seeds']} {method} seed{'' if v['seeds'] == 1 else 's'}"
+    n = seeds_said(v["seeds"], method)
     first = (f"- gLoss at the {level} reconstruction, {method} / two-stage: {pm(v['ratio'], None)} "
              f"over {n} whose runs bracket that rMSE (target ≤ 0.8), difference "
              f"{pm(v['diff'], None, 1)} seed std (target > 2): {bold(v['verdict'])}")
@@ -745,12 +754,10 @@ def write_frontier_report(
 
 def verdict_title(matched: pd.DataFrame, level: str, target: float, what: str = "gLoss") -> str:
     "A figure's verdict line: `matched_verdict` at `level` against `target`, with its seeds."
-    v = matched_verdict(matched, level, target)
+    v, where = matched_verdict(matched, level, target), level.replace("two-stage ", "")
     if v["verdict"] == "not measured":
-        return f"wAR-Tok does not reach {level.replace('two-stage ', '')}'s rMSE: not measured"
-    seeds = f"{v['seeds']} seed{'' if v['seeds'] == 1 else 's'}"
-    where = level.replace("two-stage ", "")
-    said = f"wAR-Tok / two-stage {what} at {where}'s rMSE: {v['ratio']:.2f}× ({seeds})"
+        return f"wAR-Tok does not reach {where}'s rMSE: not measured"
+    said = f"wAR-Tok / two-stage {what} at {where}'s rMSE: {v['ratio']:.2f}× ({seeds_said(v['seeds'])})"
     return f"{said}, ≤ {target:g} wanted: {v['verdict']}"
 
 
@@ -835,18 +842,17 @@ def _selection_lines(sel: pd.DataFrame) -> list[str]:
     return ["(no selection runs in this report: the notebook was given the setting, `-p setting`)"]
 
 # %% ../nbs/15_frontier.ipynb #15-frontier-039-r
-def mechanism_reading(curves: pd.DataFrame, log_k: float) -> list[str]:
+def mechanism_reading(curves: pd.DataFrame, checks: pd.DataFrame) -> list[str]:
     """Per setting of a mechanism CSV at its last measurement: the targets it misses, and what its
     tokens cost (training-batch MSE) and buy (a reference AR's NLL on them), beside the file's
-    two-stage run."""
-    t = mechanism_checks(curves, log_k)
+    two-stage run. `checks`: `mechanism_checks` of `curves`."""
     last = curves.loc[curves.groupby("setting", sort=False).step.idxmax()].reset_index(drop=True)
     two = last[last.setting.str.startswith("two_stage")]
     lines = []
-    for (_, c), (_, r) in zip(t.iterrows(), last.iterrows()):
+    for (_, c), (_, r) in zip(checks.iterrows(), last.iterrows()):
         miss = [f"{w} {c[k]:.2f} > {b:g}" for k, (w, b) in MECHANISM_TARGETS.items() if c[k] > b]
         said = f"- {r.setting} at step {r.step}: "
-        said += "misses " + "; ".join(miss) if miss else "meets every target"  # not a verdict line
+        said += "misses " + "; ".join(miss) if miss else "meets every target"
         if "mse" in r and "ref_nll" in r:
             said += f"; training-batch MSE {r.mse:.4f}, a reference AR's NLL on its tokens "
             said += f"{r.ref_nll:.2f} nats"
@@ -872,7 +878,7 @@ def mechanism_markdown(folder: Path) -> str:
         lines += [f"## `{name}`", "", source, ""]
         lines += [f"- {r.setting}: {r.met} of {r.of} targets at step {r.step}: "
                   f"{'**met**' if r.met == r.of else '**missed**'}" for r in t.itertuples()] + [""]  # fmt: skip
-        lines += md_table(t) + ["", *mechanism_reading(curves, math.log(f["codebook_size"])), ""]
+        lines += md_table(t) + ["", *mechanism_reading(curves, t), ""]
     if (d / "usage.csv").exists():  # two-stage under each restart rule, as stored
         lines += ["## `usage.csv`", "", *md_table(pd.read_csv(d / "usage.csv")), ""]
     return "\n".join(lines + [files_line(d)]) + "\n"

@@ -66,7 +66,7 @@ STUDIES = {
         "reconstruction only",
     ),
 }
-VERDICT = re.compile(r"\*\*(met|missed|not measured)\*\*|target (met|missed)")
+VERDICT = re.compile(r"\*\*(met|missed|not measured)\*\*|— target (met|missed)")  # bold, or 12_reports' ratio lines
 
 # %% ../nbs/18_index.ipynb #18-index-007
 def study_markdown(folder: Path) -> str:
@@ -92,16 +92,17 @@ def study_seeds(folder: Path) -> str:
     return "1" if (Path(folder) / "results.csv").exists() else "—"
 
 # %% ../nbs/18_index.ipynb #18-index-008-t
-def _head(f: dict) -> list[str]:
-    return [f"# {f['title']}", "", f["question"], "", f["about"], ""]
+def _head(d: Path) -> tuple[dict, list[str]]:
+    "A small study's `facts.json` and the lines that open its report: title, question, how it ran."
+    f = json.loads((d / "facts.json").read_text())
+    return f, [f"# {f['title']}", "", f["question"], "", f["about"], ""]
 
 
 def settings_markdown(folder: Path) -> str:
     """`table.md` of a settings study: per data file (`facts['tables']`: name -> caption), each
     setting's numbers and its ratio to the file's two-stage row."""
     d = Path(folder)
-    f = json.loads((d / "facts.json").read_text())
-    lines = _head(f)
+    f, lines = _head(d)
     for name, caption in f["tables"].items():
         t = pd.read_json(d / name, lines=True)
         base = t[t.setting == "two_stage"].iloc[0]
@@ -117,8 +118,7 @@ def curves_markdown(folder: Path) -> str:
     """`table.md` of a learning-curve study: per curve file (`facts['curves']`), each setting at its
     last step, the lowest rMSE there named; a one-setting file as its curve."""
     d = Path(folder)
-    f = json.loads((d / "facts.json").read_text())
-    lines = _head(f)
+    f, lines = _head(d)
     cols = ["setting", "step", "rmse", "usage", "token_entropy", "codes_per_position", "commit"]
     for name, caption in f["curves"].items():
         c = pd.read_csv(d / name, dtype={"commit": str}, keep_default_na=False, na_values=[""])
@@ -151,10 +151,11 @@ def _ratio_rows(b: pd.DataFrame) -> pd.DataFrame:
 def benchmark_markdown(folder: Path) -> str:
     """`table.md` of the benchmarks: per CSV (a machine), each ratio against its target, then each
     case's median seconds over rounds and its peak memory; whether a GPU has run it."""
-    d = Path(folder)
-    lines = _head(json.loads((d / "facts.json").read_text()))
+    d, gpu = Path(folder), False
+    lines = _head(d)[1]
     for path in sorted(d.glob("*.csv")):
         csv = pd.read_csv(path, dtype={"commit": str})
+        gpu = gpu or (csv.device == "cuda").any()
         for preset, b in csv.groupby("preset", sort=False):  # a GPU run adds the paper's sizes
             where = f"{b.hardware.iloc[0]}, commit `{b.commit.iloc[0]}`, {b['round'].nunique()} round(s)"
             agg = dict(seconds=("seconds", "median"), peak_mib=("peak_mib", "max"))
@@ -162,7 +163,7 @@ def benchmark_markdown(folder: Path) -> str:
             lines += [f"## `{path.name}`, preset `{preset}`: {where}", "", *md_table(_ratio_rows(b)), ""]
             lines += ["Each case's median seconds over rounds and its peak memory (MiB):", ""]
             lines += [*md_table(cases.reset_index()), ""]
-    if not any((pd.read_csv(p).device == "cuda").any() for p in d.glob("*.csv")):
+    if not gpu:
         lines += ["No GPU run yet: `benchmarks/gpu_check.sh` writes `<gpu name>.csv` here on a CUDA GPU.", ""]
     return "\n".join(lines + [files_line(d)]) + "\n"
 

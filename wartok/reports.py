@@ -137,7 +137,7 @@ def plot_ar_loss(rows: list[dict], run_dir: Path, path: Path):
     axs[0].set(title="final prior: AR loss (train batches)", xlabel="AR step", ylabel=nats)
     axs[1].set(title="proxy AR on the current tokens", xlabel=step, ylabel=nats)
     axs[2].set(title="reconstruction (train batches)", xlabel=step, ylabel="MSE", yscale="log")
-    for ax in axs:
+    for ax in (a for a in axs if a.get_legend_handles_labels()[0]):  # a panel no method drew: no legend
         ax.legend(fontsize=7)
     _save(fig, path, 120)
 

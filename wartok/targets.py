@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .frontier import matched_verdict, md_table, report_runs
+from .frontier import log_x, matched_verdict, md_table, report_runs
 from .reports import colour
 
 from .train import removes_bit
@@ -145,13 +145,6 @@ YLABEL = {
 }
 
 
-def _log_x(ax):
-    ax.set_xscale("log")
-    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
-        axis(plt.FuncFormatter(lambda v, _: f"{v:.3g}"))  # plain numbers: log ticks overlap
-    ax.tick_params(axis="x", which="both", labelsize=7, labelrotation=30)
-
-
 def _selection_panel(ax, regime: str, folder: Path):
     "The regime's selection: the two-stage K-curve and each reading's candidate (1 seed)."
     pts = pd.read_csv(Path(folder) / "selection_points.csv")
@@ -162,7 +155,7 @@ def _selection_panel(ax, regime: str, folder: Path):
     for r in pts[pts.method == "wartok"].itertuples():
         m = reading_of(r.setting)
         ax.plot(r.rmse, r.gloss, "D", ms=8, color=colour(m), label=f"wAR-Tok, {READINGS[m][0]} {m}")
-    _log_x(ax)
+    log_x(ax)
     ax.set(xlabel="rMSE (reconstruction MSE, log scale)", ylabel=YLABEL[regime])
     ax.set_title(f"{REGIMES[regime].split(':')[0]}, selection (1 seed)\nlower-left is better", fontsize=10)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
@@ -190,7 +183,7 @@ def _frontier_panel(ax, regime: str, items: list):
         v = rows[rows.gLoss == what].iloc[0]
         titles.append(f"{READINGS[reading][0]} {v['wAR-Tok / two-stage']:.3f}x ({v.seeds}/{v['of']} seeds), "
                       f"{v.verdict}")
-    _log_x(ax)
+    log_x(ax)
     images = "training images" if x == "rmse_train" else "test split"
     ax.set(xlabel=f"rMSE ({images}, log scale)", ylabel=f"{what} (nats/token)")
     ax.set_title(f"{REGIMES[regime].split(':')[0]}, frontier at two-stage K=1024:\n" + "; ".join(titles)
